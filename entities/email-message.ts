@@ -1,0 +1,23 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from "typeorm";
+
+export type EmailStatus = "pending" | "sending" | "sent" | "failed";
+
+/** The outbox: a row is written in the caller's transaction and delivered after commit. */
+@Entity({ name: "email_messages" })
+export class EmailMessage {
+  @PrimaryGeneratedColumn("uuid") id: string;
+  @Column({ type: "uuid", name: "org_id", nullable: true }) orgId: string | null;
+  @Column({ type: "varchar", length: 320, name: "to_address" }) to: string;
+  @Column({ type: "varchar", length: 300 }) subject: string;
+  @Column({ type: "text", name: "body_text" }) text: string;
+  @Column({ type: "text", name: "body_html" }) html: string;
+  @Column({ type: "varchar", length: 40 }) kind: string;
+  @Column({ type: "varchar", length: 20, default: "pending" }) status: EmailStatus;
+  @Column({ type: "integer", default: 0 }) attempts: number;
+  @Column({ type: "text", name: "last_error", nullable: true }) lastError: string | null;
+  @Column({ type: "timestamptz", name: "next_attempt_at" }) nextAttemptAt: Date;
+  /** While a dispatcher holds the row; a crashed sender's claim lapses after this. */
+  @Column({ type: "timestamptz", name: "locked_until", nullable: true }) lockedUntil: Date | null;
+  @Column({ type: "timestamptz", name: "sent_at", nullable: true }) sentAt: Date | null;
+  @CreateDateColumn({ type: "timestamptz", name: "created_at" }) createdAt: Date;
+}

@@ -1,0 +1,4 @@
+import { Initial1764320000000 } from "./1764320000000-Initial";
+
+/** Every migration, in order. The same set runs on PostgreSQL and on the embedded PGlite. */
+export const MIGRATIONS = [Initial1764320000000];

@@ -1,0 +1,66 @@
+/**
+ * Who may do what, as data, decided by one function. Two layers stack: the org role gives
+ * org-wide permissions; per-chatbot grants then narrow a member to specific chatbots.
+ * Rules a route permission cannot express ("only an Owner touches Owners", "always one Owner")
+ * are enforced in the member service.
+ */
+import type { ChatbotAccess, Role } from "../../entities";
+
+export const PERMISSIONS = [
+  "members.read", "members.invite", "members.update", "members.remove",
+  "chatbots.read", "chatbots.manage", "conversations.reply", "conversations.assign",
+  "audit.read", "sso.manage", "scim.manage",
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+const ALL: readonly Permission[] = PERMISSIONS;
+
+export const ROLE_PERMISSIONS = {
+  owner: ALL,
+  admin: ALL,
+  member: ["chatbots.read", "conversations.reply"],
+} as const satisfies Record<Role, readonly Permission[]>;
+
+/** The chatbot-scoped permissions, and the least grant that allows each. */
+const CHATBOT_PERMISSION_NEEDS: Partial<Record<Permission, ChatbotAccess>> = {
+  "chatbots.read": "view",
+  "conversations.reply": "reply",
+  "conversations.assign": "manage",
+  "chatbots.manage": "manage",
+};
+const ACCESS_RANK: Record<ChatbotAccess, number> = { view: 1, reply: 2, manage: 3 };
+export const ROLE_RANK: Record<Role, number> = { member: 1, admin: 2, owner: 3 };
+
+export interface Subject {
+  role: Role;
+  /** chatbotId → access. Empty: the member is not narrowed to specific chatbots. */
+  grants: ReadonlyMap<string, ChatbotAccess>;
+}
+
+/**
+ * Decides every permission check. With `chatbotId`, a member who holds grants is judged only by
+ * the grant on that chatbot (so a grant can both narrow and, for `manage`, widen within its chatbot).
+ * Owners and Admins are never narrowed.
+ */
+export function can(subject: Subject, permission: Permission, chatbotId?: string): boolean {
+  const byRole = (ROLE_PERMISSIONS[subject.role] as readonly Permission[]).includes(permission);
+  if (subject.role !== "member") return byRole;
+  const needs = CHATBOT_PERMISSION_NEEDS[permission];
+  if (!needs || subject.grants.size === 0) return byRole;
+  if (chatbotId === undefined) {
+    // Org-wide question ("may they read chatbots at all?"): yes if any grant is high enough.
+    return [...subject.grants.values()].some((a) => ACCESS_RANK[a] >= ACCESS_RANK[needs]);
+  }
+  const grant = subject.grants.get(chatbotId);
+  return grant !== undefined && ACCESS_RANK[grant] >= ACCESS_RANK[needs];
+}
+
+/** The chatbots a subject may see: undefined means all of the org's. */
+export function visibleChatbots(subject: Subject): string[] | undefined {
+  if (subject.role !== "member" || subject.grants.size === 0) return undefined;
+  return [...subject.grants.keys()];
+}
+
+export function permissionsOf(subject: Subject): Permission[] {
+  return PERMISSIONS.filter((p) => can(subject, p));
+}

@@ -1,0 +1,94 @@
+/**
+ * Configuration: read once from the environment, validated, typed. Nothing else reads process.env.
+ * Every problem is reported at once, each naming its variable.
+ */
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { z } from "zod";
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** SAML ACS, OIDC redirect_uri, SCIM base and invitation links are built from this. */
+  BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** PostgreSQL; absent means the embedded database under DATA_DIR. */
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must start with postgres:// or postgresql://").optional(),
+  DATA_DIR: z.string().min(1).default("./data"),
+  /** smtp:// or smtps://; absent means mail stays in the outbox and is logged. */
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, "must start with smtp:// or smtps://").optional(),
+  MAIL_FROM: z.string().min(3).default("Roster <no-reply@roster.localhost>"),
+  /** Signs nothing by itself (sessions are random ids); it keys encryption of SSO secrets unless ENCRYPTION_KEY is set. */
+  SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  ENCRYPTION_KEY: z.string().min(32, "must be at least 32 characters").optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
+  /** Express "trust proxy": false, true, a hop count, or a list of addresses. */
+  TRUST_PROXY: z.string().default("false"),
+});
+
+export interface Config {
+  port: number;
+  baseUrl: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  sessionSecret: string;
+  encryptionKey: string;
+  logLevel: (typeof LOG_LEVELS)[number];
+  trustProxy: boolean | number | string;
+  /** Cookies get `Secure` when BASE_URL is https. */
+  secureCookies: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration: ${problems.join("; ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+function parseTrustProxy(v: string): boolean | number | string {
+  if (v === "true") return true;
+  if (v === "false" || v === "") return false;
+  if (/^\d+$/.test(v)) return Number(v);
+  return v;
+}
+
+/** SESSION_SECRET absent: generate one on first start and keep it under DATA_DIR. */
+function sessionSecretFromDataDir(dataDir: string): string {
+  const file = join(dataDir, "session-secret");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString("base64url");
+  writeFileSync(file, secret + "\n", { mode: 0o600 });
+  return secret;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const input = Object.fromEntries(
+    Object.keys(schema.shape).map((k) => [k, env[k] === "" ? undefined : env[k]]),
+  );
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
+  }
+  const c = parsed.data;
+  const dataDir = resolve(c.DATA_DIR);
+  const baseUrl = (c.BASE_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, "");
+  const sessionSecret = c.SESSION_SECRET ?? sessionSecretFromDataDir(dataDir);
+  return {
+    port: c.PORT,
+    baseUrl,
+    databaseUrl: c.DATABASE_URL,
+    dataDir,
+    smtpUrl: c.SMTP_URL,
+    mailFrom: c.MAIL_FROM,
+    sessionSecret,
+    encryptionKey: c.ENCRYPTION_KEY ?? sessionSecret,
+    logLevel: c.LOG_LEVEL,
+    trustProxy: parseTrustProxy(c.TRUST_PROXY),
+    secureCookies: baseUrl.startsWith("https://"),
+  };
+}

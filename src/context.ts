@@ -1,0 +1,41 @@
+/**
+ * What every service call carries: who acts and from where. Tenant and actor are explicit
+ * arguments (never state on shared objects); services take `(deps, ctx, …)`.
+ */
+import type { DataSource } from "typeorm";
+import type { ActorType, PartySnapshot } from "../entities";
+import type { Config } from "./config";
+import type { Logger } from "./logger";
+import type { Outbox } from "./mail/outbox";
+
+export interface Clock {
+  now(): Date;
+}
+export const systemClock: Clock = { now: () => new Date() };
+
+export interface Deps {
+  config: Config;
+  ds: DataSource;
+  logger: Logger;
+  clock: Clock;
+  outbox: Outbox;
+}
+
+export interface Actor {
+  type: ActorType;
+  id?: string | null;
+  email?: string | null;
+  name?: string | null;
+}
+
+export interface Ctx {
+  actor: Actor;
+  ip?: string | null;
+  requestId?: string | null;
+}
+
+export const SYSTEM_CTX: Ctx = { actor: { type: "system", name: "system" } };
+
+export function actorSnapshot(actor: Actor): PartySnapshot {
+  return { type: actor.type, id: actor.id ?? null, email: actor.email ?? null, name: actor.name ?? null };
+}

@@ -1,0 +1,24 @@
+/** Translate PostgreSQL errors once, by SQLSTATE, never by message text. */
+import { QueryFailedError } from "typeorm";
+
+function sqlState(err: unknown): string | undefined {
+  if (err instanceof QueryFailedError) return (err.driverError as { code?: string } | undefined)?.code;
+  return (err as { code?: string } | undefined)?.code;
+}
+
+export function constraintOf(err: unknown): string | undefined {
+  if (err instanceof QueryFailedError) return (err.driverError as { constraint?: string } | undefined)?.constraint;
+  return undefined;
+}
+
+export const isUniqueViolation = (err: unknown): boolean => sqlState(err) === "23505";
+export const isForeignKeyViolation = (err: unknown): boolean => sqlState(err) === "23503";
+export const isInvalidTextRepresentation = (err: unknown): boolean => sqlState(err) === "22P02";
+
+/** Connection refused, reset, terminated: the database is out of reach, not the request wrong. */
+export function isConnectionError(err: unknown): boolean {
+  const code = sqlState(err) ?? (err as { code?: string } | undefined)?.code;
+  if (code && /^(08|57P0[1-3])/.test(code)) return true;
+  return ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND"].includes(code ?? "")
+    || /Connection terminated|timeout exceeded when trying to connect/i.test((err as Error)?.message ?? "");
+}

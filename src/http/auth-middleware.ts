@@ -1,0 +1,97 @@
+/**
+ * Who is calling: the session cookie (loadSession), the CSRF guard for cookie-authenticated
+ * writes, and the per-request org membership check (never a role cached in the session:
+ * a removed or re-roled member sees the change on their very next request).
+ */
+import type { NextFunction, Request, RequestHandler, Response } from "express";
+import "./request-types";
+import type { Deps } from "../context";
+import { findSession, SESSION_COOKIE } from "../auth/sessions";
+import { readCookie } from "./cookies";
+import { ForbiddenError, NotFoundError, UnauthenticatedError } from "../errors";
+import { can, type Permission } from "../auth/permissions";
+import { safeEqual } from "../auth/tokens";
+import { isUuid } from "./validate";
+import { loadOrgAccess, touchLastActive } from "../members/member-access";
+import type { Ctx } from "../context";
+
+type Handler = (req: Request, res: Response, next: NextFunction) => Promise<void>;
+export const asyncHandler = (fn: Handler): RequestHandler => (req, res, next) => {
+  fn(req, res, next).catch(next);
+};
+
+export function loadSession(deps: Deps): RequestHandler {
+  return asyncHandler(async (req, _res, next) => {
+    const cookie = readCookie(req.headers.cookie, SESSION_COOKIE);
+    if (cookie) {
+      const found = await findSession(deps.ds, cookie, deps.clock.now());
+      if (found) req.auth = { ...found, cookie };
+    }
+    next();
+  });
+}
+
+const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Writes from a browser must come from our own origin (this also stops login CSRF on the
+ * anonymous sign-in routes), and cookie-authenticated writes must carry the session's CSRF token.
+ */
+export function csrfGuard(deps: Deps): RequestHandler {
+  const ownOrigin = new URL(deps.config.baseUrl).origin;
+  return (req, _res, next) => {
+    if (SAFE.has(req.method)) return next();
+    const origin = req.headers.origin;
+    if (origin && origin !== ownOrigin && origin !== "null") {
+      return next(new ForbiddenError("csrf.bad_origin", "Cross-site requests are not allowed."));
+    }
+    if (req.auth) {
+      const header = req.get("x-csrf-token");
+      if (!header || !safeEqual(header, req.auth.session.csrfToken)) {
+        return next(new ForbiddenError("csrf.missing_token", "Missing or wrong X-CSRF-Token header (get one from GET /api/auth/csrf)."));
+      }
+    }
+    next();
+  };
+}
+
+export const requireAuth: RequestHandler = (req, _res, next) => {
+  next(req.auth ? undefined : new UnauthenticatedError());
+};
+
+/** For /api/orgs/:orgId/…: the caller must be an active member of that org, checked on every request. */
+export function requireOrgMember(deps: Deps): RequestHandler {
+  return asyncHandler(async (req, _res, next) => {
+    if (!req.auth) throw new UnauthenticatedError();
+    const orgId = req.params.orgId;
+    if (!isUuid(orgId)) throw new NotFoundError("Organization");
+    const access = await loadOrgAccess(deps.ds, orgId, req.auth.user.id);
+    if (!access) throw new NotFoundError("Organization");
+    if (access.membership.status !== "active") {
+      throw new ForbiddenError("member.suspended", "Your access to this organization is suspended.");
+    }
+    await touchLastActive(deps.ds, access.membership, deps.clock.now());
+    req.member = access;
+    next();
+  });
+}
+
+export function requirePermission(permission: Permission): RequestHandler {
+  return (req, _res, next) => {
+    if (!req.member) return next(new UnauthenticatedError());
+    if (!can(req.member.subject, permission)) {
+      return next(new ForbiddenError("permission.denied", `You need the ${permission} permission for this.`, { permission }));
+    }
+    next();
+  };
+}
+
+/** The service context of a signed-in user's request. */
+export function userCtx(req: Request): Ctx {
+  const u = req.auth?.user;
+  return {
+    actor: u ? { type: "user", id: u.id, email: u.email, name: u.name } : { type: "system" },
+    ip: req.ip ?? null,
+    requestId: req.id ? String(req.id) : null,
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * SCIM bearer tokens: several per org (rotation without downtime), shown once, stored as sha256,
+ * looked up by hash on a unique index, revocable, `last_used_at` kept.
+ */
+import { IsNull } from "typeorm";
+import { ScimToken } from "../../entities";
+import type { Ctx, Deps } from "../context";
+import { recordAudit } from "../audit/audit-log";
+import { newSecret } from "../auth/tokens";
+import { NotFoundError } from "../errors";
+import { getOrg, requireEnterprise } from "../orgs/org.service";
+
+export const SCIM_TOKEN_PREFIX = "rst_";
+
+export interface ScimTokenView {
+  id: string; orgId: string; name: string; prefix: string; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null;
+}
+
+export function viewToken(t: ScimToken): ScimTokenView {
+  return { id: t.id, orgId: t.orgId, name: t.name, prefix: t.prefix, createdAt: t.createdAt, lastUsedAt: t.lastUsedAt, revokedAt: t.revokedAt };
+}
+
+export async function createScimToken(deps: Deps, ctx: Ctx, orgId: string, name: string): Promise<{ token: string; view: ScimTokenView }> {
+  return deps.ds.transaction(async (tx) => {
+    const org = await getOrg(tx, orgId);
+    requireEnterprise(org, "SCIM provisioning");
+    const { token, hash } = newSecret(SCIM_TOKEN_PREFIX);
+    const repo = tx.getRepository(ScimToken);
+    const row = await repo.save(repo.create({
+      orgId, name, tokenHash: hash, prefix: token.slice(0, 10),
+      createdByUserId: ctx.actor.type === "user" ? (ctx.actor.id ?? null) : null,
+    }));
+    await recordAudit(tx, ctx, { orgId, action: "scim_token.created", target: { type: "scim_token", id: row.id, name } });
+    return { token, view: viewToken(row) };
+  });
+}
+
+export async function listScimTokens(deps: Deps, orgId: string): Promise<ScimTokenView[]> {
+  await getOrg(deps.ds.manager, orgId);
+  const rows = await deps.ds.getRepository(ScimToken).find({ where: { orgId }, order: { createdAt: "DESC" } });
+  return rows.map(viewToken);
+}
+
+/** Revokes a token; with `orgId`, only one of that org (another org's id reads as not found). */
+export async function revokeScimToken(deps: Deps, ctx: Ctx, id: string, orgId?: string): Promise<ScimTokenView> {
+  return deps.ds.transaction(async (tx) => {
+    const repo = tx.getRepository(ScimToken);
+    const row = await repo.findOne({ where: orgId ? { id, orgId } : { id }, lock: { mode: "pessimistic_write" } });
+    if (!row) throw new NotFoundError("SCIM token");
+    if (!row.revokedAt) {
+      row.revokedAt = deps.clock.now();
+      await repo.save(row);
+      await recordAudit(tx, ctx, { orgId: row.orgId, action: "scim_token.revoked", target: { type: "scim_token", id: row.id, name: row.name } });
+    }
+    return viewToken(row);
+  });
+}
+
+/** True when the org's members are managed by its identity provider (enterprise + an active SCIM token). */
+export async function scimManaged(deps: Deps, orgId: string, plan: string): Promise<boolean> {
+  if (plan !== "enterprise") return false;
+  return (await deps.ds.getRepository(ScimToken).countBy({ orgId, revokedAt: IsNull() })) > 0;
+}

@@ -1,0 +1,89 @@
+/**
+ * Process entry: config → database (migrated) → app → listen. SIGTERM/SIGINT: stop accepting,
+ * let in-flight requests finish, stop the mail dispatcher, close the database.
+ */
+import "reflect-metadata";
+import type { Server } from "node:http";
+import { ConfigError, loadConfig, type Config } from "./config";
+import { createLogger, type Logger } from "./logger";
+import { openDatabase, type OpenDatabase } from "./db/open";
+import { EmbeddedDatabaseBusyError } from "./db/embedded";
+import { createApp } from "./app";
+import { systemClock, type Deps } from "./context";
+import { Outbox } from "./mail/outbox";
+import { MailDispatcher } from "./mail/dispatcher";
+import { serveControlSocket } from "./cli/control-socket";
+import { countOrgs } from "./orgs/org.service";
+import { mountFeatures } from "./features";
+
+function die(message: string): never {
+  process.stderr.write(`roster: ${message}\n`);
+  process.exit(1);
+}
+
+async function openOrDie(config: Config, logger: Logger): Promise<OpenDatabase> {
+  try {
+    return await openDatabase(config);
+  } catch (err) {
+    if (err instanceof EmbeddedDatabaseBusyError) die(err.message);
+    const e = err as Error;
+    logger.debug({ err }, "database open failed");
+    die(config.databaseUrl
+      ? `cannot open the database at DATABASE_URL: ${e.message.split("\n")[0]}`
+      : `cannot open the embedded database in ${config.dataDir}: ${e.message.split("\n")[0]}`);
+  }
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) die(err.message);
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  const db = await openOrDie(config, logger);
+  const outbox = new Outbox();
+  const deps: Deps = { config, ds: db.ds, logger, clock: systemClock, outbox };
+  const dispatcher = new MailDispatcher(db.ds, outbox, logger, { smtpUrl: config.smtpUrl, from: config.mailFrom });
+  dispatcher.start();
+  const control = db.embedded ? serveControlSocket(deps) : undefined;
+
+  const app = createApp(deps, { mount: (a) => mountFeatures(a, deps) });
+  const server: Server = app.listen(config.port, () => {
+    logger.info({ port: config.port, baseUrl: config.baseUrl, database: db.embedded ? `embedded (${config.dataDir})` : "postgresql" },
+      `Roster listening on ${config.baseUrl}`);
+  });
+  server.on("error", (err) => die(`cannot listen on port ${config.port}: ${err.message}`));
+
+  if ((await countOrgs(deps)) === 0) {
+    logger.info(`No organization yet. Create the first one and its owner with:\n  npm run cli -- org create --name "Acme" --plan enterprise --owner-email you@example.com --owner-password '<at least 10 characters>'`);
+  }
+
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down: finishing in-flight requests");
+    const force = setTimeout(() => die("shutdown took longer than 20 s; exiting"), 20_000);
+    force.unref();
+    server.close(async () => {
+      try {
+        control?.close();
+        await dispatcher.stop();
+        await db.close();
+        logger.info("stopped cleanly");
+        process.exit(0);
+      } catch (err) {
+        logger.error({ err }, "error while shutting down");
+        process.exit(1);
+      }
+    });
+    server.closeIdleConnections();
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+}
+
+main().catch((err) => die(`failed to start: ${(err as Error).message}`));
