@@ -92,9 +92,10 @@ export class MailDispatcher {
 
   private async deliverDue(): Promise<void> {
     for (;;) {
-      const rows: ClaimedRow[] = await this.ds.query(
+      // TypeORM answers an UPDATE with [rows, rowCount].
+      const [rows]: [ClaimedRow[], number] = await this.ds.query(
         `UPDATE email_messages SET status = 'sending', attempts = attempts + 1,
-                locked_until = now() + make_interval(secs => $1)
+                locked_until = now() + $1::int * interval '1 second'
           WHERE id IN (SELECT id FROM email_messages
                         WHERE status IN ('pending', 'sending') AND next_attempt_at <= now()
                           AND (locked_until IS NULL OR locked_until < now())
@@ -123,7 +124,7 @@ export class MailDispatcher {
       const failed = row.attempts >= MAX_ATTEMPTS;
       await this.ds.query(
         `UPDATE email_messages SET status = $2, locked_until = NULL, last_error = $3,
-                next_attempt_at = now() + make_interval(secs => $4) WHERE id = $1`,
+                next_attempt_at = now() + $4::int * interval '1 second' WHERE id = $1`,
         [row.id, failed ? "failed" : "pending", String((err as Error).message).slice(0, 1000), backoffSeconds(row.attempts)],
       );
       this.logger.warn({ emailId: row.id, attempts: row.attempts, err: (err as Error).message },
