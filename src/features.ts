@@ -1,5 +1,10 @@
 /** Feature routers mounted beside /api (SCIM, SSO, browser pages), each from its own folder. */
 import type { Express } from "express";
 import type { Deps } from "./context";
+import { mountScim } from "../scim/router";
+import { mountSso } from "../sso/router";
 
-export function mountFeatures(_app: Express, _deps: Deps): void {}
+export function mountFeatures(app: Express, deps: Deps): void {
+  mountScim(app, deps);
+  mountSso(app, deps);
+}

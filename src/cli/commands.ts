@@ -13,6 +13,8 @@ import { createOrgWithOwner } from "../orgs/org.service";
 import { createScimToken, listScimTokens, revokeScimToken } from "../scim-tokens/scim-token.service";
 import { MIN_PASSWORD_LENGTH } from "../auth/passwords";
 import { ConfigError } from "../config";
+import { SCIM_COMMANDS } from "../../scim/cli";
+import { SSO_COMMANDS } from "../../sso/cli";
 import { EmbeddedDatabaseBusyError } from "../db/embedded";
 
 export interface CommandResult {
@@ -104,6 +106,8 @@ const mailList: Command = async (deps, args) => {
 const migrate: Command = async () => ({ json: { migrated: true }, text: "Migrations are up to date." });
 
 export const COMMANDS: Record<string, Command> = {
+  ...SCIM_COMMANDS,
+  ...SSO_COMMANDS,
   "migrate": migrate,
   "org create": orgCreate,
   "scim-token create": scimTokenCreate,
@@ -114,7 +118,7 @@ export const COMMANDS: Record<string, Command> = {
 
 /** Splits argv into a known command name and its flags. */
 export function resolveCommand(argv: string[]): { name: string; command: Command; args: string[] } {
-  for (const words of [2, 3, 1]) {
+  for (const words of [3, 2, 1]) {
     const name = argv.slice(0, words).join(" ");
     if (COMMANDS[name]) return { name, command: COMMANDS[name], args: argv.slice(words) };
   }

@@ -70,6 +70,11 @@ export function requireOrgMember(deps: Deps): RequestHandler {
     if (access.membership.status !== "active") {
       throw new ForbiddenError("member.suspended", "Your access to this organization is suspended.");
     }
+    if (access.org.settings?.requireSso && access.membership.role !== "owner"
+        && req.auth.session.authMethod !== `sso:${access.org.id}`) {
+      // Owners keep password (break-glass) access; everyone else must come through this org's SSO.
+      throw new ForbiddenError("org.sso_required", "This organization requires single sign-on. Sign in with SSO to continue.");
+    }
     await touchLastActive(deps.ds, access.membership, deps.clock.now());
     req.member = access;
     next();

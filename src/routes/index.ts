@@ -1,8 +1,35 @@
+/**
+ * Every /api route. Org-scoped groups hang under /api/orgs/:orgId behind the membership check
+ * (requireOrgMember runs on every request, so removal and role changes apply at once); each
+ * group declares the permission it needs.
+ */
 import { Router } from "express";
 import type { Deps } from "../context";
+import { requireAuth, requireOrgMember } from "../http/auth-middleware";
+import { authRoutes } from "./auth.routes";
+import { invitationPublicRoutes, invitationRoutes } from "./invitations.routes";
+import { memberRoutes } from "./members.routes";
+import { chatbotRoutes } from "./chatbots.routes";
+import { auditRoutes } from "./audit.routes";
+import { orgRoutes } from "./orgs.routes";
+import { scimAdminRoutes } from "../../scim/admin.routes";
+import { ssoAdminRoutes, ssoPublicApiRoutes } from "../../sso/admin.routes";
 
-/** Every /api route, each group in its own file. */
-export function apiRoutes(_deps: Deps): Router {
-  const r = Router();
-  return r;
+export function apiRoutes(deps: Deps): Router {
+  const api = Router();
+  api.use(authRoutes(deps));
+  api.use("/invitations", invitationPublicRoutes(deps));
+  api.use("/sso", ssoPublicApiRoutes(deps));
+
+  const org = Router({ mergeParams: true });
+  org.use(requireAuth, requireOrgMember(deps));
+  org.use(orgRoutes(deps));
+  org.use("/invitations", invitationRoutes(deps));
+  org.use("/members", memberRoutes(deps));
+  org.use(chatbotRoutes(deps));
+  org.use("/audit-events", auditRoutes(deps));
+  org.use(scimAdminRoutes(deps));
+  org.use(ssoAdminRoutes(deps));
+  api.use("/orgs/:orgId", org);
+  return api;
 }

@@ -2,7 +2,7 @@
  * SCIM bearer tokens: several per org (rotation without downtime), shown once, stored as sha256,
  * looked up by hash on a unique index, revocable, `last_used_at` kept.
  */
-import { IsNull } from "typeorm";
+import { IsNull, type EntityManager } from "typeorm";
 import { ScimToken } from "../../entities";
 import type { Ctx, Deps } from "../context";
 import { recordAudit } from "../audit/audit-log";
@@ -57,7 +57,7 @@ export async function revokeScimToken(deps: Deps, ctx: Ctx, id: string, orgId?: 
 }
 
 /** True when the org's members are managed by its identity provider (enterprise + an active SCIM token). */
-export async function scimManaged(deps: Deps, orgId: string, plan: string): Promise<boolean> {
+export async function scimManaged(tx: EntityManager, orgId: string, plan: string): Promise<boolean> {
   if (plan !== "enterprise") return false;
-  return (await deps.ds.getRepository(ScimToken).countBy({ orgId, revokedAt: IsNull() })) > 0;
+  return (await tx.getRepository(ScimToken).countBy({ orgId, revokedAt: IsNull() })) > 0;
 }

@@ -1,0 +1,214 @@
+/**
+ * Creating, re-roling, suspending and removing members. The manual API, SCIM and SSO all end
+ * here, so the effects are the same whoever asks: audit event and email in the same transaction,
+ * conversations back to the queue, grants revoked, and the Owner rules.
+ *
+ * "Always one active Owner" holds under concurrency because every change that can lower the
+ * Owner count first locks the org row (SELECT … FOR UPDATE) and re-reads roles inside the
+ * transaction: two Owners demoting each other are serialised and the second sees one Owner left.
+ */
+import type { EntityManager } from "typeorm";
+import { Membership, Organization, User, type MembershipSource, type Role, type ScimUserAttributes } from "../../entities";
+import type { Ctx, Deps } from "../context";
+import { recordAudit } from "../audit/audit-log";
+import { isUniqueViolation, constraintOf } from "../db/pg-errors";
+import { ConflictError, NotFoundError } from "../errors";
+import { removedEmail, roleChangedEmail } from "../mail/templates";
+import { scimManaged } from "../scim-tokens/scim-token.service";
+import { memberViews, type MemberView } from "./member.view";
+import { LastOwnerError, ManagedByIdpError, OwnerRequiredError } from "./member.errors";
+import { replaceMemberGrants, type GrantInput } from "./grants";
+
+export type ChangeVia = "manual" | "scim" | "sso";
+
+export async function lockOrg(tx: EntityManager, orgId: string): Promise<Organization> {
+  const org = await tx.getRepository(Organization).findOne({ where: { id: orgId }, lock: { mode: "pessimistic_write" } });
+  if (!org) throw new NotFoundError("Organization");
+  return org;
+}
+
+export async function findMember(tx: EntityManager, orgId: string, memberId: string): Promise<Membership> {
+  const m = await tx.getRepository(Membership).findOneBy({ id: memberId, orgId });
+  if (!m) throw new NotFoundError("Member");
+  return m;
+}
+
+async function otherActiveOwners(tx: EntityManager, orgId: string, memberId: string): Promise<number> {
+  const [{ n }] = await tx.query(
+    `SELECT count(*)::int AS n FROM memberships WHERE org_id = $1 AND role = 'owner' AND status = 'active' AND id <> $2`,
+    [orgId, memberId],
+  );
+  return Number(n);
+}
+
+async function assertNotLastOwner(tx: EntityManager, m: Membership): Promise<void> {
+  if (m.role === "owner" && m.status === "active" && (await otherActiveOwners(tx, m.orgId, m.id)) === 0) {
+    throw new LastOwnerError();
+  }
+}
+
+async function userOf(tx: EntityManager, m: Membership): Promise<User> {
+  return tx.getRepository(User).findOneByOrFail({ id: m.userId });
+}
+
+const snapshot = (m: Membership, u: User) => ({ type: "member", id: m.id, email: u.email, name: u.name });
+
+/** Puts a member's assigned conversations back in the queue; returns how many. */
+async function requeueConversations(tx: EntityManager, membershipId: string): Promise<number> {
+  const [, count] = await tx.query(
+    `UPDATE conversations SET assignee_membership_id = NULL, status = 'queued', updated_at = now()
+      WHERE assignee_membership_id = $1 AND status = 'assigned'`,
+    [membershipId],
+  );
+  return Number(count ?? 0);
+}
+
+export interface NewMember {
+  user: User;
+  role: Role;
+  source: MembershipSource;
+  grants?: GrantInput[];
+  scim?: { userName: string; externalId: string | null; attributes: ScimUserAttributes; active: boolean; scimRole: Role | null };
+  auditMetadata?: Record<string, unknown>;
+}
+
+export async function addMember(tx: EntityManager, ctx: Ctx, org: Organization, input: NewMember): Promise<Membership> {
+  const repo = tx.getRepository(Membership);
+  let m: Membership;
+  try {
+    m = await tx.transaction((inner) => inner.getRepository(Membership).save(repo.create({
+      orgId: org.id, userId: input.user.id, role: input.role, source: input.source,
+      status: input.scim && !input.scim.active ? "suspended" : "active",
+      scimUserName: input.scim?.userName ?? null, externalId: input.scim?.externalId ?? null,
+      scimAttributes: input.scim?.attributes ?? null, scimRole: input.scim?.scimRole ?? null,
+    })));
+  } catch (err) {
+    if (isUniqueViolation(err)) {
+      if (constraintOf(err) === "memberships_org_scim_user_name_key") {
+        throw new ConflictError("member.user_name_taken", "A member with this userName already exists in this organization.");
+      }
+      throw new ConflictError("member.exists", `${input.user.email} is already a member of this organization.`);
+    }
+    throw err;
+  }
+  if (input.grants?.length) await replaceMemberGrants(tx, org.id, m.id, input.grants);
+  await recordAudit(tx, ctx, {
+    orgId: org.id, action: "member.added", target: snapshot(m, input.user),
+    metadata: { role: m.role, source: m.source, status: m.status, ...input.auditMetadata },
+  });
+  return m;
+}
+
+/** Role change with every effect; the caller has locked the org row. */
+export async function applyRoleChange(
+  deps: Deps, tx: EntityManager, ctx: Ctx, org: Organization, m: Membership, newRole: Role, via: ChangeVia,
+): Promise<boolean> {
+  if (m.role === newRole) return false;
+  if (m.role === "owner") await assertNotLastOwner(tx, m);
+  const oldRole = m.role;
+  m.role = newRole;
+  await tx.getRepository(Membership).update({ id: m.id }, { role: newRole });
+  const u = await userOf(tx, m);
+  await recordAudit(tx, ctx, { orgId: org.id, action: "member.role_changed", target: snapshot(m, u), metadata: { oldRole, newRole, via } });
+  await deps.outbox.enqueue(tx, org.id, u.email, roleChangedEmail({ orgName: org.name, oldRole, newRole, appUrl: deps.config.baseUrl }));
+  return true;
+}
+
+/** Suspend (SCIM active:false) or restore; role and grants are kept so a restore gives back exactly what was there. */
+export async function applyStatus(
+  deps: Deps, tx: EntityManager, ctx: Ctx, org: Organization, m: Membership, status: "active" | "suspended", via: ChangeVia,
+): Promise<boolean> {
+  if (m.status === status) return false;
+  let requeued = 0;
+  if (status === "suspended") {
+    await assertNotLastOwner(tx, m);
+    requeued = await requeueConversations(tx, m.id);
+  }
+  m.status = status;
+  await tx.getRepository(Membership).update({ id: m.id }, { status });
+  const u = await userOf(tx, m);
+  await recordAudit(tx, ctx, {
+    orgId: org.id, action: status === "suspended" ? "member.suspended" : "member.restored", target: snapshot(m, u),
+    metadata: { via, role: m.role, ...(status === "suspended" ? { conversationsRequeued: requeued } : {}) },
+  });
+  void deps;
+  return true;
+}
+
+/** Removal with every effect; the caller has locked the org row. */
+export async function applyRemoval(deps: Deps, tx: EntityManager, ctx: Ctx, org: Organization, m: Membership, via: ChangeVia): Promise<void> {
+  await assertNotLastOwner(tx, m);
+  const requeued = await requeueConversations(tx, m.id);
+  const grantsRevoked = await replaceMemberGrants(tx, org.id, m.id, []);
+  const u = await userOf(tx, m);
+  await tx.getRepository(Membership).delete({ id: m.id });
+  await recordAudit(tx, ctx, {
+    orgId: org.id, action: "member.removed", target: snapshot(m, u),
+    metadata: { via, role: m.role, source: m.source, conversationsRequeued: requeued, grantsRevoked, self: ctx.actor.id === u.id },
+  });
+  await deps.outbox.enqueue(tx, org.id, u.email, removedEmail({ orgName: org.name }));
+}
+
+/**
+ * Runs a membership change; a refusal by the last-Owner rule is itself audited (in its own
+ * transaction, since the change's transaction rolled back).
+ */
+export async function withRefusalAudit<T>(deps: Deps, ctx: Ctx, orgId: string, memberId: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof LastOwnerError) {
+      await deps.ds.transaction((tx) => recordAudit(tx, ctx, {
+        orgId, action: "member.change_refused", target: { type: "member", id: memberId }, metadata: { reason: err.code },
+      }));
+    }
+    throw err;
+  }
+}
+
+/** The acting member, as the manual API knows them. */
+export interface ActingMember {
+  membership: Membership;
+}
+
+async function assertManualAllowed(deps: Deps, tx: EntityManager, org: Organization, m: Membership): Promise<void> {
+  if (m.source === "scim" && (await scimManaged(tx, org.id, org.plan))) throw new ManagedByIdpError();
+}
+
+export async function changeRoleManually(deps: Deps, ctx: Ctx, actor: ActingMember, orgId: string, memberId: string, newRole: Role): Promise<MemberView> {
+  return withRefusalAudit(deps, ctx, orgId, memberId, () => deps.ds.transaction(async (tx) => {
+    const org = await lockOrg(tx, orgId);
+    const m = await findMember(tx, orgId, memberId);
+    const actorNow = await findMember(tx, orgId, actor.membership.id);
+    if ((m.role === "owner" || newRole === "owner") && actorNow.role !== "owner") throw new OwnerRequiredError();
+    await assertManualAllowed(deps, tx, org, m);
+    await applyRoleChange(deps, tx, ctx, org, m, newRole, "manual");
+    const [view] = await memberViews(tx, [m], await scimManaged(tx, org.id, org.plan));
+    return view;
+  }));
+}
+
+export async function removeMemberManually(deps: Deps, ctx: Ctx, actor: ActingMember, orgId: string, memberId: string): Promise<void> {
+  await withRefusalAudit(deps, ctx, orgId, memberId, () => deps.ds.transaction(async (tx) => {
+    const org = await lockOrg(tx, orgId);
+    const m = await findMember(tx, orgId, memberId);
+    const actorNow = await findMember(tx, orgId, actor.membership.id);
+    const leaving = m.id === actorNow.id;
+    if (m.role === "owner" && actorNow.role !== "owner") throw new OwnerRequiredError("memberId");
+    if (!leaving) await assertManualAllowed(deps, tx, org, m);
+    await applyRemoval(deps, tx, ctx, org, m, "manual");
+  }));
+}
+
+export async function listMembers(deps: Deps, org: Organization): Promise<MemberView[]> {
+  const tx = deps.ds.manager;
+  const members = await tx.getRepository(Membership).find({ where: { orgId: org.id }, order: { createdAt: "ASC", id: "ASC" } });
+  return memberViews(tx, members, await scimManaged(tx, org.id, org.plan));
+}
+
+export async function getMember(deps: Deps, org: Organization, memberId: string): Promise<MemberView> {
+  const tx = deps.ds.manager;
+  const m = await findMember(tx, org.id, memberId);
+  const [view] = await memberViews(tx, [m], await scimManaged(tx, org.id, org.plan));
+  return view;
+}

@@ -1,0 +1,34 @@
+/** The API's shape of a member: account, role, standing and chatbot grants. */
+import type { EntityManager } from "typeorm";
+import { ChatbotPermission, Membership, User, type ChatbotAccess } from "../../entities";
+
+export interface MemberView {
+  id: string;
+  userId: string;
+  email: string;
+  name: string | null;
+  role: Membership["role"];
+  status: Membership["status"];
+  source: Membership["source"];
+  lastActiveAt: Date | null;
+  joinedAt: Date;
+  managedByIdp: boolean;
+  chatbotPermissions: Array<{ chatbotId: string; access: ChatbotAccess }>;
+}
+
+export async function memberViews(tx: EntityManager, members: Membership[], scimOn: boolean): Promise<MemberView[]> {
+  if (members.length === 0) return [];
+  const ids = members.map((m) => m.id);
+  const users = await tx.getRepository(User).createQueryBuilder("u").whereInIds(members.map((m) => m.userId)).getMany();
+  const grants = await tx.getRepository(ChatbotPermission).createQueryBuilder("g")
+    .where("g.membershipId IN (:...ids)", { ids }).orderBy("g.createdAt", "ASC").getMany();
+  const byUser = new Map(users.map((u) => [u.id, u]));
+  return members.map((m) => {
+    const u = byUser.get(m.userId)!;
+    return {
+      id: m.id, userId: m.userId, email: u.email, name: u.name, role: m.role, status: m.status, source: m.source,
+      lastActiveAt: m.lastActiveAt, joinedAt: m.createdAt, managedByIdp: scimOn && m.source === "scim",
+      chatbotPermissions: grants.filter((g) => g.membershipId === m.id).map((g) => ({ chatbotId: g.chatbotId, access: g.access })),
+    };
+  });
+}
