@@ -39,18 +39,16 @@ export interface Subject {
 
 /**
  * Decides every permission check. With `chatbotId`, a member who holds grants is judged only by
- * the grant on that chatbot (so a grant can both narrow and, for `manage`, widen within its chatbot).
- * Owners and Admins are never narrowed.
+ * the grant on that chatbot (so a grant can both narrow and, for `manage`, widen within its
+ * chatbot); without it, by the role. Owners and Admins are never narrowed.
  */
 export function can(subject: Subject, permission: Permission, chatbotId?: string): boolean {
   const byRole = (ROLE_PERMISSIONS[subject.role] as readonly Permission[]).includes(permission);
   if (subject.role !== "member") return byRole;
   const needs = CHATBOT_PERMISSION_NEEDS[permission];
   if (!needs || subject.grants.size === 0) return byRole;
-  if (chatbotId === undefined) {
-    // Org-wide question ("may they read chatbots at all?"): yes if any grant is high enough.
-    return [...subject.grants.values()].some((a) => ACCESS_RANK[a] >= ACCESS_RANK[needs]);
-  }
+  // Org-wide questions (create a chatbot, list what you may see) are answered by the role.
+  if (chatbotId === undefined) return byRole;
   const grant = subject.grants.get(chatbotId);
   return grant !== undefined && ACCESS_RANK[grant] >= ACCESS_RANK[needs];
 }

@@ -1,0 +1,262 @@
+/**
+ * Invitations: invite, list, resend, revoke, describe, accept.
+ *
+ * The token (32 random bytes) is only in the emailed link; the table holds its sha256. A resend
+ * mints a new token (we cannot re-send the old one: it is not stored), so the previous link dies
+ * and the new one gets a fresh 7 days. Accepting is atomic: the invitation row is locked, so two
+ * concurrent accepts make one membership.
+ */
+import type { EntityManager } from "typeorm";
+import { ChatbotPermission, Invitation, Membership, Organization, User, type Role } from "../../entities";
+import type { Ctx, Deps } from "../context";
+import { recordAudit } from "../audit/audit-log";
+import { newSecret, sha256 } from "../auth/tokens";
+import { hashPassword } from "../auth/passwords";
+import { destroyUserSessions } from "../auth/sessions";
+import { isUniqueViolation } from "../db/pg-errors";
+import { ConflictError, ForbiddenError, GoneError, NotFoundError, UnauthenticatedError, ValidationError } from "../errors";
+import { invitationEmail } from "../mail/templates";
+import { scimManaged } from "../scim-tokens/scim-token.service";
+import { findUserByEmail, insertUser, normalizeEmail } from "../accounts/users";
+import { addMember, lockOrg } from "../members/member.service";
+import { checkGrants, type GrantInput } from "../members/grants";
+import { OwnerRequiredError } from "../members/member.errors";
+
+export const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
+const GONE_MESSAGE = "This invitation link is no longer valid. Ask an administrator of the organization for a fresh invite.";
+
+export interface InvitationView {
+  id: string;
+  email: string;
+  role: Role;
+  status: "pending" | "expired";
+  expiresAt: Date;
+  sendCount: number;
+  lastSentAt: Date;
+  createdAt: Date;
+  invitedBy: { userId: string | null; name: string | null; email: string | null };
+  chatbotPermissions: GrantInput[];
+}
+
+function view(inv: Invitation, grants: GrantInput[], now: Date): InvitationView {
+  return {
+    id: inv.id, email: inv.email, role: inv.role, status: inv.expiresAt <= now ? "expired" : "pending",
+    expiresAt: inv.expiresAt, sendCount: inv.sendCount, lastSentAt: inv.lastSentAt, createdAt: inv.createdAt,
+    invitedBy: { userId: inv.invitedByUserId, name: inv.invitedByName, email: inv.invitedByEmail },
+    chatbotPermissions: grants,
+  };
+}
+
+async function grantsOfInvitation(tx: EntityManager, invitationId: string): Promise<GrantInput[]> {
+  const rows = await tx.getRepository(ChatbotPermission).find({ where: { invitationId }, order: { createdAt: "ASC" } });
+  return rows.map((r) => ({ chatbotId: r.chatbotId, access: r.access }));
+}
+
+const link = (deps: Deps, token: string): string => `${deps.config.baseUrl}/invitations/${token}`;
+const inviterName = (ctx: Ctx): string => ctx.actor.name || ctx.actor.email || "An administrator";
+
+async function sendInvitationEmail(deps: Deps, tx: EntityManager, org: Organization, inv: Invitation, token: string, resend: boolean): Promise<void> {
+  await deps.outbox.enqueue(tx, org.id, inv.email, invitationEmail({
+    orgName: org.name, inviterName: inv.invitedByName || inv.invitedByEmail || "An administrator", role: inv.role,
+    link: link(deps, token), expiresAt: inv.expiresAt, resend,
+  }));
+}
+
+export interface InviteInput {
+  email: string;
+  role: Role;
+  chatbotPermissions?: GrantInput[];
+}
+
+export async function createInvitation(deps: Deps, ctx: Ctx, actorRole: Role, orgId: string, input: InviteInput): Promise<InvitationView> {
+  if (input.role === "owner" && actorRole !== "owner") throw new OwnerRequiredError("role");
+  const email = normalizeEmail(input.email);
+  const now = deps.clock.now();
+  try {
+    return await deps.ds.transaction(async (tx) => {
+      const org = await lockOrg(tx, orgId);
+      if (await scimManaged(tx, org.id, org.plan)) {
+        throw new ConflictError("invitation.managed_by_idp", "Members of this organization are managed by your identity provider (SCIM); add people there.");
+      }
+      const user = await findUserByEmail(tx, email);
+      if (user && (await tx.getRepository(Membership).existsBy({ orgId, userId: user.id }))) {
+        throw new ConflictError("invitation.already_member", `${email} is already a member of this organization.`, { field: "email" });
+      }
+      const pending = await tx.getRepository(Invitation).createQueryBuilder("i")
+        .where("i.orgId = :orgId AND lower(i.email) = :email AND i.acceptedAt IS NULL AND i.revokedAt IS NULL", { orgId, email })
+        .getOne();
+      if (pending && pending.expiresAt > now) {
+        throw new ConflictError("invitation.pending_exists", `${email} already has a pending invitation (${pending.id}); resend or revoke it.`,
+          { field: "email", invitationId: pending.id });
+      }
+      if (pending) await tx.getRepository(Invitation).update({ id: pending.id }, { revokedAt: now }); // expired: superseded
+      const grants = await checkGrants(tx, orgId, input.chatbotPermissions ?? []);
+      const { token, hash } = newSecret();
+      const repo = tx.getRepository(Invitation);
+      const inv = await repo.save(repo.create({
+        orgId, email, role: input.role, tokenHash: hash, expiresAt: new Date(now.getTime() + INVITATION_TTL_MS),
+        sendCount: 1, lastSentAt: now, invitedByUserId: ctx.actor.type === "user" ? (ctx.actor.id ?? null) : null,
+        invitedByName: inviterName(ctx), invitedByEmail: ctx.actor.email ?? null, revokedAt: null, acceptedAt: null,
+      }));
+      if (grants.length) {
+        await tx.getRepository(ChatbotPermission).insert(grants.map((g) => ({ orgId, invitationId: inv.id, chatbotId: g.chatbotId, access: g.access })));
+      }
+      await recordAudit(tx, ctx, {
+        orgId, action: "invitation.created", target: { type: "invitation", id: inv.id, email },
+        metadata: { role: inv.role, chatbotPermissions: grants },
+      });
+      await sendInvitationEmail(deps, tx, org, inv, token, false);
+      return view(inv, grants, now);
+    });
+  } catch (err) {
+    // Two concurrent invites to one email: the partial unique index lets one through.
+    if (isUniqueViolation(err)) throw new ConflictError("invitation.pending_exists", `${email} already has a pending invitation.`, { field: "email" });
+    throw err;
+  }
+}
+
+export async function listInvitations(deps: Deps, orgId: string): Promise<InvitationView[]> {
+  const tx = deps.ds.manager;
+  const rows = await tx.getRepository(Invitation).createQueryBuilder("i")
+    .where("i.orgId = :orgId AND i.acceptedAt IS NULL AND i.revokedAt IS NULL", { orgId })
+    .orderBy("i.createdAt", "DESC").getMany();
+  const now = deps.clock.now();
+  const out: InvitationView[] = [];
+  for (const r of rows) out.push(view(r, await grantsOfInvitation(tx, r.id), now));
+  return out;
+}
+
+async function lockPendingInvitation(tx: EntityManager, orgId: string, id: string): Promise<Invitation> {
+  const inv = await tx.getRepository(Invitation).findOne({ where: { id, orgId }, lock: { mode: "pessimistic_write" } });
+  if (!inv) throw new NotFoundError("Invitation");
+  return inv;
+}
+
+export async function resendInvitation(deps: Deps, ctx: Ctx, orgId: string, id: string): Promise<InvitationView> {
+  return deps.ds.transaction(async (tx) => {
+    const org = await lockOrg(tx, orgId);
+    const inv = await lockPendingInvitation(tx, orgId, id);
+    const now = deps.clock.now();
+    if (inv.acceptedAt) throw new ConflictError("invitation.accepted", "This invitation was already accepted.");
+    if (inv.revokedAt) throw new ConflictError("invitation.revoked", "This invitation was revoked; send a fresh invite instead.");
+    if (inv.expiresAt <= now) throw new ConflictError("invitation.expired", "This invitation has expired; send a fresh invite instead.");
+    const { token, hash } = newSecret();
+    inv.tokenHash = hash;
+    inv.sendCount += 1;
+    inv.lastSentAt = now;
+    inv.expiresAt = new Date(now.getTime() + INVITATION_TTL_MS);
+    await tx.getRepository(Invitation).save(inv);
+    await recordAudit(tx, ctx, { orgId, action: "invitation.resent", target: { type: "invitation", id: inv.id, email: inv.email }, metadata: { sendCount: inv.sendCount } });
+    await sendInvitationEmail(deps, tx, org, inv, token, true);
+    return view(inv, await grantsOfInvitation(tx, inv.id), now);
+  });
+}
+
+export async function revokeInvitation(deps: Deps, ctx: Ctx, orgId: string, id: string): Promise<void> {
+  await deps.ds.transaction(async (tx) => {
+    const inv = await lockPendingInvitation(tx, orgId, id);
+    if (inv.acceptedAt) throw new ConflictError("invitation.accepted", "This invitation was already accepted.");
+    if (inv.revokedAt) return;
+    inv.revokedAt = deps.clock.now();
+    await tx.getRepository(Invitation).save(inv);
+    await recordAudit(tx, ctx, { orgId, action: "invitation.revoked", target: { type: "invitation", id: inv.id, email: inv.email } });
+  });
+}
+
+/** Revoked, expired and used links read alike to outsiders (410); only an unknown token is 404. */
+function assertUsable(inv: Invitation, now: Date): void {
+  if (inv.acceptedAt || inv.revokedAt || inv.expiresAt <= now) throw new GoneError("invitation.gone", GONE_MESSAGE);
+}
+
+export interface InvitationSummary {
+  orgName: string;
+  inviterName: string | null;
+  role: Role;
+  email: string;
+}
+
+export async function describeInvitation(deps: Deps, token: string): Promise<InvitationSummary> {
+  const inv = await deps.ds.getRepository(Invitation).findOne({ where: { tokenHash: sha256(token) }, relations: { org: true } });
+  if (!inv) throw new NotFoundError("Invitation");
+  assertUsable(inv, deps.clock.now());
+  return { orgName: inv.org.name, inviterName: inv.invitedByName, role: inv.role, email: inv.email };
+}
+
+export interface AcceptInput {
+  /** The signed-in account, if any. */
+  user?: User;
+  /** For a visitor without a session: creates (or, for an unverified one, claims) the invited account. */
+  name?: string;
+  password?: string;
+}
+
+export interface Accepted {
+  user: User;
+  membershipId: string;
+  orgId: string;
+  /** True when the caller must be signed in as `user` (the account was created or claimed here). */
+  signIn: boolean;
+}
+
+/**
+ * Holding the link proves the invited email. A signed-in account must have exactly that email.
+ * A visitor may create the account, or claim an existing UNVERIFIED one (its earlier password and
+ * sessions are discarded: an attacker who pre-registered the address gets nothing). An existing
+ * verified account must sign in first.
+ */
+export async function acceptInvitation(deps: Deps, ctx: Ctx, token: string, input: AcceptInput): Promise<Accepted> {
+  const passwordHash = input.password ? await hashPassword(input.password) : undefined;
+  return deps.ds.transaction(async (tx) => {
+    const found = await tx.getRepository(Invitation).findOne({ where: { tokenHash: sha256(token) }, lock: { mode: "pessimistic_write" } });
+    if (!found) throw new NotFoundError("Invitation");
+    const org = await lockOrg(tx, found.orgId);
+    const inv = await tx.getRepository(Invitation).findOneByOrFail({ id: found.id });
+    assertUsable(inv, deps.clock.now());
+
+    let user: User;
+    let signIn = false;
+    if (input.user) {
+      if (normalizeEmail(input.user.email) !== normalizeEmail(inv.email)) {
+        throw new ForbiddenError("invitation.email_mismatch",
+          `This invitation is for ${inv.email}, but you are signed in as ${input.user.email}. Sign out and open the link again.`);
+      }
+      user = input.user;
+    } else {
+      const existing = await findUserByEmail(tx, inv.email);
+      if (existing?.emailVerified) {
+        throw new UnauthenticatedError(`An account for ${inv.email} already exists: sign in, then accept the invitation.`, "invitation.sign_in_required");
+      }
+      if (!input.name || !passwordHash) {
+        throw new ValidationError([
+          ...(!input.name ? [{ field: "name", message: "is required to create your account" }] : []),
+          ...(!passwordHash ? [{ field: "password", message: "is required to create your account" }] : []),
+        ]);
+      }
+      if (existing) {
+        existing.name = input.name;
+        existing.passwordHash = passwordHash;
+        await tx.getRepository(User).save(existing);
+        await destroyUserSessions(tx, existing.id);
+        user = existing;
+      } else {
+        user = await insertUser(tx, { email: inv.email, name: input.name, passwordHash });
+      }
+      signIn = true;
+    }
+    if (!user.emailVerified) {
+      user.emailVerified = true;
+      await tx.getRepository(User).update({ id: user.id }, { emailVerified: true });
+    }
+
+    const member = await addMember(tx, { ...ctx, actor: { type: "user", id: user.id, email: user.email, name: user.name } }, org, {
+      user, role: inv.role, source: "invite", auditMetadata: { invitationId: inv.id },
+    });
+    // The invitation's grants become the member's.
+    await tx.getRepository(ChatbotPermission).update({ invitationId: inv.id }, { invitationId: null, membershipId: member.id });
+    await tx.getRepository(Invitation).update({ id: inv.id }, { acceptedAt: deps.clock.now() });
+    await recordAudit(tx, { ...ctx, actor: { type: "user", id: user.id, email: user.email, name: user.name } }, {
+      orgId: org.id, action: "invitation.accepted", target: { type: "invitation", id: inv.id, email: inv.email }, metadata: { role: inv.role, membershipId: member.id },
+    });
+    return { user, membershipId: member.id, orgId: org.id, signIn };
+  });
+}
