@@ -12,6 +12,8 @@ export class Invitation {
   @Column({ type: "varchar", length: 320 }) email: string;
   @Column({ type: "varchar", length: 20 }) role: Role;
   @Column({ type: "varchar", length: 64, name: "token_hash" }) tokenHash: string;
+  /** Hashes of links replaced by a resend: they answer "no longer valid" rather than "unknown". */
+  @Column({ type: "varchar", length: 64, array: true, name: "previous_token_hashes", default: () => "'{}'" }) previousTokenHashes: string[];
   @Column({ type: "timestamptz", name: "expires_at" }) expiresAt: Date;
   @Column({ type: "timestamptz", name: "revoked_at", nullable: true }) revokedAt: Date | null;
   @Column({ type: "timestamptz", name: "accepted_at", nullable: true }) acceptedAt: Date | null;

@@ -60,6 +60,7 @@ export class Initial1764320000000 implements MigrationInterface {
         email varchar(320) NOT NULL,
         role varchar(20) NOT NULL CHECK (role IN ('owner','admin','member')),
         token_hash varchar(64) NOT NULL UNIQUE,
+        previous_token_hashes varchar(64)[] NOT NULL DEFAULT '{}',
         expires_at timestamptz NOT NULL,
         revoked_at timestamptz,
         accepted_at timestamptz,

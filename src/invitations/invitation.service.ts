@@ -141,6 +141,7 @@ export async function resendInvitation(deps: Deps, ctx: Ctx, orgId: string, id: 
     if (inv.revokedAt) throw new ConflictError("invitation.revoked", "This invitation was revoked; send a fresh invite instead.");
     if (inv.expiresAt <= now) throw new ConflictError("invitation.expired", "This invitation has expired; send a fresh invite instead.");
     const { token, hash } = newSecret();
+    inv.previousTokenHashes = [...(inv.previousTokenHashes ?? []), inv.tokenHash].slice(-20);
     inv.tokenHash = hash;
     inv.sendCount += 1;
     inv.lastSentAt = now;
@@ -154,6 +155,7 @@ export async function resendInvitation(deps: Deps, ctx: Ctx, orgId: string, id: 
 
 export async function revokeInvitation(deps: Deps, ctx: Ctx, orgId: string, id: string): Promise<void> {
   await deps.ds.transaction(async (tx) => {
+    await lockOrg(tx, orgId);
     const inv = await lockPendingInvitation(tx, orgId, id);
     if (inv.acceptedAt) throw new ConflictError("invitation.accepted", "This invitation was already accepted.");
     if (inv.revokedAt) return;
@@ -175,10 +177,21 @@ export interface InvitationSummary {
   email: string;
 }
 
-export async function describeInvitation(deps: Deps, token: string): Promise<InvitationSummary> {
-  const inv = await deps.ds.getRepository(Invitation).findOne({ where: { tokenHash: sha256(token) }, relations: { org: true } });
+/** The invitation a link names: by its current token, or by one a resend replaced (then 410). */
+async function byToken(tx: EntityManager, token: string, lock: boolean): Promise<Invitation> {
+  const h = sha256(token);
+  const qb = tx.getRepository(Invitation).createQueryBuilder("i").where("i.tokenHash = :h OR :h = ANY(i.previousTokenHashes)", { h });
+  if (lock) qb.setLock("pessimistic_write");
+  const inv = await qb.getOne();
   if (!inv) throw new NotFoundError("Invitation");
-  assertUsable(inv, deps.clock.now());
+  if (inv.tokenHash !== h) throw new GoneError("invitation.gone", GONE_MESSAGE);
+  return inv;
+}
+
+export async function describeInvitation(deps: Deps, token: string): Promise<InvitationSummary> {
+  const found = await byToken(deps.ds.manager, token, false);
+  assertUsable(found, deps.clock.now());
+  const inv = await deps.ds.getRepository(Invitation).findOneOrFail({ where: { id: found.id }, relations: { org: true } });
   return { orgName: inv.org.name, inviterName: inv.invitedByName, role: inv.role, email: inv.email };
 }
 
@@ -207,10 +220,10 @@ export interface Accepted {
 export async function acceptInvitation(deps: Deps, ctx: Ctx, token: string, input: AcceptInput): Promise<Accepted> {
   const passwordHash = input.password ? await hashPassword(input.password) : undefined;
   return deps.ds.transaction(async (tx) => {
-    const found = await tx.getRepository(Invitation).findOne({ where: { tokenHash: sha256(token) }, lock: { mode: "pessimistic_write" } });
-    if (!found) throw new NotFoundError("Invitation");
+    // Lock order everywhere: org row, then invitation row (resend and revoke do the same).
+    const found = await byToken(tx, token, false);
     const org = await lockOrg(tx, found.orgId);
-    const inv = await tx.getRepository(Invitation).findOneByOrFail({ id: found.id });
+    const inv = await byToken(tx, token, true);
     assertUsable(inv, deps.clock.now());
 
     let user: User;
