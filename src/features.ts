@@ -3,8 +3,10 @@ import type { Express } from "express";
 import type { Deps } from "./context";
 import { mountScim } from "../scim/router";
 import { mountSso } from "../sso/router";
+import { mountUi } from "./ui/router";
 
 export function mountFeatures(app: Express, deps: Deps): void {
   mountScim(app, deps);
   mountSso(app, deps);
+  mountUi(app, deps);
 }

@@ -1,0 +1,80 @@
+// The frame of every page inside an organization: top bar with the org switcher, tabs that
+// appear only with the permission behind them, and sign-out. Loads /api/me and /api/orgs/:orgId.
+import { ApiError, get, post, redirectIfSignedOut } from "./api.js";
+import { $, h, replace } from "./dom.js";
+
+export const brand = () => h("a", { class: "brand", href: "/app" }, h("span", { class: "brand-mark", "aria-hidden": "true" }, "R"), "Roster");
+
+export function orgIdFromPath() {
+  const m = /^\/orgs\/([^/]+)/.exec(location.pathname);
+  return m ? decodeURIComponent(m[1]) : "";
+}
+
+export async function signOut() {
+  try { await post("/api/auth/signout"); } finally { location.assign("/login"); }
+}
+
+function orgSwitcher(me, orgId, org) {
+  const active = me.memberships.filter((m) => m.status === "active");
+  if (active.length < 2) return h("span", { class: "org-name" }, org.name);
+  const rest = location.pathname.replace(/^\/orgs\/[^/]+/, "");
+  const select = h("select", { id: "org-switch", onchange: () => location.assign(`/orgs/${encodeURIComponent(select.value)}${rest}`) },
+    active.map((m) => h("option", { value: m.orgId, selected: m.orgId === orgId }, m.orgName)));
+  return h("div", { class: "org-switch" }, h("label", { for: "org-switch", class: "visually-hidden-label" }, "Organization"), select);
+}
+
+function tabs(orgId, perms, active) {
+  const base = `/orgs/${encodeURIComponent(orgId)}`;
+  const items = [
+    ["overview", "Overview", base, true],
+    ["members", "Members", `${base}/settings/members`, perms.has("members.read")],
+    ["sso", "SSO / SCIM", `${base}/settings/sso`, perms.has("sso.manage") || perms.has("scim.manage")],
+    ["audit", "Audit log", `${base}/audit`, perms.has("audit.read")],
+  ];
+  return h("nav", { class: "tabs", "aria-label": "Organization" },
+    items.filter((i) => i[3]).map(([key, label, href]) => h("a", { href, "aria-current": key === active ? "page" : null }, label)));
+}
+
+function fail(main, title, text) {
+  replace(main, h("div", { class: "notice error", role: "alert" }, h("h2", {}, title), h("p", {}, text),
+    h("p", {}, h("a", { href: "/app" }, "Go to your organizations"))));
+}
+
+/**
+ * Renders the frame for the page `active` and returns what the page needs, or null when the
+ * org cannot be shown (a readable message is then on the page).
+ */
+export async function orgPage(active) {
+  const orgId = orgIdFromPath();
+  const top = $("#topbar");
+  const main = $("#main");
+  let me;
+  let orgInfo;
+  try {
+    [me, orgInfo] = await Promise.all([get("/api/me"), get(`/api/orgs/${encodeURIComponent(orgId)}`)]);
+  } catch (err) {
+    if (redirectIfSignedOut(err)) return null;
+    if (!me) me = await get("/api/me").catch(() => null);
+    if (me) renderTop(top, me, orgId, { name: "Roster", plan: null }, new Set(), active);
+    if (err instanceof ApiError && err.status === 404) fail(main, "Organization not found", "This organization does not exist or you are no longer a member of it.");
+    else fail(main, "This page cannot be shown", err.message);
+    return null;
+  }
+  const perms = new Set(orgInfo.membership.permissions);
+  renderTop(top, me, orgId, orgInfo.org, perms, active);
+  try { localStorage.setItem("roster.lastOrg", orgId); } catch { /* private mode */ }
+  return { orgId, me, org: orgInfo.org, membership: orgInfo.membership, perms, scimManaged: orgInfo.scimManaged, main };
+}
+
+function renderTop(top, me, orgId, org, perms, active) {
+  const who = me.user.name || me.user.email;
+  replace(top,
+    h("div", { class: "topbar-inner" },
+      brand(), orgSwitcher(me, orgId, org),
+      org.plan ? h("span", { class: "plan-tag" }, `${org.plan} plan`) : null,
+      h("span", { class: "spacer" }),
+      h("div", { class: "user-menu" }, h("span", { title: me.user.email }, who),
+        h("button", { class: "btn small", type: "button", onclick: signOut }, "Sign out"))),
+    org.plan ? tabs(orgId, perms, active) : null);
+  document.title = `${document.title.split(" · ")[0]} · ${org.name}`;
+}

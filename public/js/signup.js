@@ -1,0 +1,18 @@
+// Sign-up: name, email, password; then on to where the visitor was going.
+import { post } from "./api.js";
+import { $, busy, clearErrors, formValues, returnTo, showErrors } from "./dom.js";
+
+const form = $("#signup-form");
+const next = returnTo();
+if (next !== "/app") $("#signin-link").href = `/login?returnTo=${encodeURIComponent(next)}`;
+
+form.addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  clearErrors(form);
+  try {
+    await busy(form, () => post("/api/auth/signup", formValues(form)));
+    location.assign(next);
+  } catch (err) {
+    showErrors(form, err);
+  }
+});
