@@ -4,6 +4,7 @@
  */
 import "reflect-metadata";
 import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { ConfigError, loadConfig, type Config } from "./config";
 import { createLogger, type Logger } from "./logger";
 import { openDatabase, type OpenDatabase } from "./db/open";
@@ -52,8 +53,9 @@ async function main(): Promise<void> {
 
   const app = createApp(deps, { mount: (a) => mountFeatures(a, deps) });
   const server: Server = app.listen(config.port, () => {
-    logger.info({ port: config.port, baseUrl: config.baseUrl, database: db.embedded ? `embedded (${config.dataDir})` : "postgresql" },
-      `Roster listening on ${config.baseUrl}`);
+    const port = (server.address() as AddressInfo).port;
+    logger.info({ port, baseUrl: config.baseUrl, database: db.embedded ? `embedded (${config.dataDir})` : "postgresql" },
+      `Roster listening on port ${port} (${config.baseUrl})`);
   });
   server.on("error", (err) => die(`cannot listen on port ${config.port}: ${err.message}`));
 

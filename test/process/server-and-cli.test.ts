@@ -1,0 +1,96 @@
+/**
+ * The real processes, as an operator runs them: `npm start`'s server on the embedded database in
+ * a fresh DATA_DIR, the `roster` CLI beside it (through the server's control socket), readiness,
+ * bad input, and a graceful SIGTERM.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const ROOT = resolve(__dirname, "../..");
+const TSX = join(ROOT, "node_modules/.bin/tsx");
+const dataDir = mkdtempSync(join(tmpdir(), "roster-proc-"));
+const env = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: "info", PORT: "0", DATABASE_URL: "", SMTP_URL: "" };
+
+function cli(args: string[], extraEnv: Record<string, string> = {}) {
+  const r = spawnSync(TSX, [join(ROOT, "src/cli/main.ts"), ...args], { env: { ...env, ...extraEnv }, encoding: "utf8", timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout.trim(), stderr: r.stderr.trim() };
+}
+
+let server: ChildProcess;
+let port = 0;
+let output = "";
+
+beforeAll(async () => {
+  server = spawn(TSX, [join(ROOT, "src/server.ts")], { env, stdio: ["ignore", "pipe", "pipe"] });
+  server.stdout!.on("data", (d) => (output += d));
+  server.stderr!.on("data", (d) => (output += d));
+  const deadline = Date.now() + 60_000;
+  while (!port && Date.now() < deadline) {
+    const m = /"port":(\d+)/.exec(output);
+    if (m) port = Number(m[1]);
+    else await new Promise((r) => setTimeout(r, 100));
+  }
+  if (!port) throw new Error(`server did not start:\n${output}`);
+}, 70_000);
+
+afterAll(() => {
+  if (server.exitCode === null) server.kill("SIGKILL");
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+it("starts on the embedded database, says how to create the first org, and is ready", async () => {
+  expect(output).toContain("org create");
+  const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+  expect(ready.status).toBe(200);
+  expect(existsSync(join(dataDir, "session-secret"))).toBe(true);
+});
+
+it("runs the CLI beside the running server: org, SCIM token, outbox", () => {
+  const org = cli(["org", "create", "--name", "Acme", "--plan", "enterprise", "--owner-email", "owner@acme.test", "--owner-password", "long enough pw", "--json"]);
+  expect(org.stderr).toBe("");
+  const created = JSON.parse(org.stdout);
+  expect(created).toEqual({ org: { id: expect.any(String), name: "Acme", plan: "enterprise" }, owner: { id: expect.any(String), email: "owner@acme.test" } });
+  const tok = JSON.parse(cli(["scim-token", "create", "--org", created.org.id, "--name", "okta", "--json"]).stdout);
+  expect(tok).toEqual({ id: expect.any(String), token: expect.stringMatching(/^rst_[A-Za-z0-9_-]{43}$/) });
+  const list = JSON.parse(cli(["scim-token", "list", "--org", created.org.id, "--json"]).stdout);
+  expect(list.tokens).toEqual([expect.objectContaining({ id: tok.id, name: "okta", revokedAt: null })]);
+  expect(JSON.stringify(list)).not.toContain(tok.token);
+  expect(cli(["scim-token", "revoke", "--id", tok.id]).code).toBe(0);
+  expect(JSON.parse(cli(["mail", "list", "--json"]).stdout)).toEqual({ messages: expect.any(Array) });
+});
+
+it("answers bad input with one line on stderr and a non-zero exit", () => {
+  const cases: Array<[string[], RegExp]> = [
+    [["org", "create", "--name", "X", "--plan", "gold", "--owner-email", "a@b.co"], /--plan: /],
+    [["org", "create", "--plan", "free", "--owner-email", "a@b.co"], /missing required flag --name/],
+    [["scim-token", "create", "--org", "00000000-0000-4000-8000-000000000000"], /Organization not found/],
+    [["scim-token", "create", "--org", "nope"], /--org must be an organization id/],
+    [["frobnicate"], /unknown command/],
+  ];
+  for (const [args, message] of cases) {
+    const r = cli(args);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.split("\n")).toHaveLength(1);
+    expect(r.stdout).toBe("");
+  }
+  const badEnv = cli(["mail", "list"], { PORT: "lots" });
+  expect(badEnv.code).toBe(2);
+  expect(badEnv.stderr).toMatch(/^roster: Invalid configuration: PORT/);
+});
+
+it("refuses a second server on the same embedded data directory with one clear line", () => {
+  const r = spawnSync(TSX, [join(ROOT, "src/server.ts")], { env, encoding: "utf8", timeout: 60_000 });
+  expect(r.status).toBe(1);
+  expect(r.stderr.trim()).toMatch(/^roster: the embedded database in .* is in use by process \d+$/);
+});
+
+it("shuts down cleanly on SIGTERM", async () => {
+  const exited = new Promise<number | null>((ok) => server.on("exit", (code) => ok(code)));
+  server.kill("SIGTERM");
+  expect(await exited).toBe(0);
+  expect(output).toContain("stopped cleanly");
+  expect(existsSync(join(dataDir, "pglite.lock"))).toBe(false);
+});
