@@ -40,6 +40,11 @@ export interface Config {
   trustProxy: boolean | number | string;
   /** Cookies get `Secure` when BASE_URL is https. */
   secureCookies: boolean;
+  /**
+   * Test wiring only, never read from the environment: lets OIDC connections use an http://
+   * issuer on a loopback address (127.0.0.1, ::1, localhost). Production requires https.
+   */
+  ssoAllowInsecureLoopbackIssuers: boolean;
 }
 
 export class ConfigError extends Error {
@@ -90,5 +95,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: c.LOG_LEVEL,
     trustProxy: parseTrustProxy(c.TRUST_PROXY),
     secureCookies: baseUrl.startsWith("https://"),
+    ssoAllowInsecureLoopbackIssuers: false,
   };
 }

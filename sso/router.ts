@@ -1,5 +1,112 @@
-/** Mounts the browser-facing SSO endpoints at /sso (SAML metadata/login/ACS, OIDC login/callback). */
-import type { Express } from "express";
+/**
+ * The browser-facing SSO endpoints at /sso (outside /api: the IdP's POST is cross-site and
+ * carries no CSRF header). Every refusal ends in a plain error page naming the reason class,
+ * with no session and an audit event; success ends in the same session as password sign-in.
+ */
+import { Router, type Express, type Request, type Response } from "express";
+import type { Organization, SsoConnection } from "../entities";
 import type { Deps } from "../src/context";
+import { AppError } from "../src/errors";
+import { asyncHandler, userCtx } from "../src/http/auth-middleware";
+import { startSession } from "../src/http/session";
+import { RateLimiter } from "../src/http/rate-limit";
+import { loadConnectionForLogin } from "./connections.service";
+import { refuse, SsoRefusal } from "./errors";
+import { auditRefusal, completeSsoLogin } from "./login";
+import { renderErrorPage } from "./pages";
+import { safeReturnTo } from "./return-to";
+import { purgeExpired, samlLoginUrl, spMetadataXml, validateSamlPost } from "./saml";
+import { oidcCallback, oidcLoginUrl } from "./oidc";
+import { bindBrowser, browserMatches } from "./browser-binding";
+import type { SsoProfile } from "./profile";
 
-export function mountSso(_app: Express, _deps: Deps): void {}
+interface FlowState {
+  conn: SsoConnection | null;
+  org?: Organization;
+  email?: string | null;
+}
+
+type FlowHandler = (req: Request, res: Response, state: FlowState) => Promise<void>;
+
+export function mountSso(app: Express, deps: Deps): void {
+  const r = Router();
+  const callbacks = new RateLimiter(300, 60_000, () => deps.clock.now().getTime());
+
+  const flow = (fn: FlowHandler) => asyncHandler(async (req, res) => {
+    const state: FlowState = { conn: null };
+    res.set("Cache-Control", "no-store");
+    try {
+      await fn(req, res, state);
+    } catch (err) {
+      const requestId = String(req.id ?? "");
+      if (err instanceof SsoRefusal) {
+        req.log?.info({ reason: err.code, detail: err.detail, connectionId: state.conn?.id }, "sso refused");
+        await auditRefusal(deps, userCtx(req), state.conn, err, state.email).catch((e) => req.log?.error({ err: e }, "sso refusal audit failed"));
+        return renderErrorPage(res, err.status, err.message, err.code, requestId);
+      }
+      if (err instanceof AppError && err.expose) return renderErrorPage(res, err.status, err.message, err.code, requestId);
+      req.log?.error({ err, connectionId: state.conn?.id }, "sso flow failed");
+      const status = err instanceof AppError ? err.status : 500;
+      return renderErrorPage(res, status, "Something went wrong on our side. Please try again.", err instanceof AppError ? err.code : "internal", requestId);
+    }
+  });
+
+  const load = async (state: FlowState, req: Request, kind: "saml" | "oidc") => {
+    const { conn, org } = await loadConnectionForLogin(deps, String(req.params.id), kind);
+    state.conn = conn;
+    state.org = org;
+    return { conn, org };
+  };
+
+  const finish = async (req: Request, res: Response, state: FlowState, profile: SsoProfile, returnTo: string) => {
+    state.email = profile.email;
+    const { conn, org } = state;
+    const outcome = await completeSsoLogin(deps, userCtx(req), conn!, org!, profile);
+    await startSession(deps, req, res, outcome.user.id, `sso:${org!.id}`);
+    res.redirect(303, safeReturnTo(deps.config.baseUrl, returnTo));
+  };
+
+  r.get("/saml/:id/metadata", flow(async (req, res, state) => {
+    const { conn } = await load(state, req, "saml");
+    res.type("application/samlmetadata+xml").send(spMetadataXml(deps, conn));
+  }));
+
+  r.get("/saml/:id/login", flow(async (req, res, state) => {
+    const { conn } = await load(state, req, "saml");
+    const binding = bindBrowser(req, res, deps.config.secureCookies);
+    res.redirect(302, await samlLoginUrl(deps, conn, safeReturnTo(deps.config.baseUrl, req.query.returnTo), binding));
+  }));
+
+  r.post("/saml/:id/acs", flow(async (req, res, state) => {
+    callbacks.hit(`acs:${req.params.id}:${req.ip}`);
+    const { conn } = await load(state, req, "saml");
+    await purgeExpired(deps);
+    const result = await validateSamlPost(deps, conn, (req.body ?? {}) as Record<string, unknown>);
+    state.email = result.profile.email;
+    if (result.binding !== null && !browserMatches(req, result.binding)) {
+      throw refuse.invalidResponse("sso.browser_mismatch", "the response arrived in a browser other than the one that started the login");
+    }
+    await finish(req, res, state, result.profile, result.returnTo);
+  }));
+
+  r.get("/oidc/:id/login", flow(async (req, res, state) => {
+    const { conn } = await load(state, req, "oidc");
+    const binding = bindBrowser(req, res, deps.config.secureCookies);
+    res.redirect(302, await oidcLoginUrl(deps, conn, safeReturnTo(deps.config.baseUrl, req.query.returnTo), binding));
+  }));
+
+  r.get("/oidc/:id/callback", flow(async (req, res, state) => {
+    callbacks.hit(`oidc:${req.params.id}:${req.ip}`);
+    const { conn } = await load(state, req, "oidc");
+    await purgeExpired(deps);
+    const result = await oidcCallback(deps, conn, req);
+    await finish(req, res, state, result.profile, result.returnTo);
+  }));
+
+  // Anything else under /sso (unknown kind, wrong verb) is a page too, never the JSON 404.
+  r.use(flow(async () => {
+    throw new AppError("sso.not_found", 404, "This sign-in link is not valid.");
+  }));
+
+  app.use("/sso", r);
+}
