@@ -87,6 +87,12 @@ it("refuses a second server on the same embedded data directory with one clear l
   expect(r.stderr.trim()).toMatch(/^roster: the embedded database in .* is in use by process \d+$/);
 });
 
+it("stops with one line when the database is unreachable at start", () => {
+  const r = spawnSync(TSX, [join(ROOT, "src/server.ts")], { env: { ...env, DATABASE_URL: "postgres://postgres@127.0.0.1:1/none" }, encoding: "utf8", timeout: 60_000 });
+  expect(r.status).toBe(1);
+  expect(r.stderr.trim()).toMatch(/^roster: cannot open the database at DATABASE_URL: .*ECONNREFUSED/);
+});
+
 it("shuts down cleanly on SIGTERM", async () => {
   const exited = new Promise<number | null>((ok) => server.on("exit", (code) => ok(code)));
   server.kill("SIGTERM");
