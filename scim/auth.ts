@@ -1,0 +1,95 @@
+/**
+ * Bearer-token authentication for /scim/v2 (security cases SCIM-01..03, 08..10): the token is
+ * hashed and looked up on the unique token_hash index, the digests compared in constant time;
+ * unknown and revoked tokens get the same 401. The org comes from the token only. Runs before
+ * scimmy so that 401/403/429 are SCIM-shaped (scimmy cannot render 429).
+ */
+import { timingSafeEqual } from "node:crypto";
+import type { Request, RequestHandler } from "express";
+import type { Ctx, Deps } from "../src/context";
+import { sha256 } from "../src/auth/tokens";
+import { RateLimiter } from "../src/http/rate-limit";
+import { RateLimitedError } from "../src/errors";
+import { ScimError, sendScimError, toScimError } from "./errors";
+
+export interface ScimCtx {
+  orgId: string;
+  tokenId: string;
+  ctx: Ctx;
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      scim?: ScimCtx;
+    }
+  }
+}
+
+/** Per-app limiters, on app.locals so that tests (small limits) and the benchmark (none) can tune them. */
+export interface ScimLimits {
+  perToken: RateLimiter | null;
+  failedAuthPerIp: RateLimiter;
+}
+export const DEFAULT_TOKEN_LIMIT_PER_MINUTE = 6000;
+
+export function scimLimits(req: Request): ScimLimits {
+  const locals = req.app.locals as { scimLimits?: ScimLimits };
+  locals.scimLimits ??= {
+    perToken: new RateLimiter(DEFAULT_TOKEN_LIMIT_PER_MINUTE, 60_000),
+    failedAuthPerIp: new RateLimiter(60, 60_000),
+  };
+  return locals.scimLimits;
+}
+
+const UNAUTHORIZED = "Missing, invalid or revoked bearer token.";
+const LAST_USED_EVERY_MS = 60_000;
+
+interface TokenRow { id: string; org_id: string; name: string; token_hash: string; revoked_at: Date | null; last_used_at: Date | null; plan: string }
+
+export function scimAuth(deps: Deps): RequestHandler {
+  return (req, res, next) => {
+    authenticate(deps, req).then((scim) => {
+      req.scim = scim;
+      next();
+    }, (err) => sendScimError(res, toScimError(err)));
+  };
+}
+
+async function authenticate(deps: Deps, req: Request): Promise<ScimCtx> {
+  const limits = scimLimits(req);
+  const ip = req.ip ?? "unknown";
+  const m = /^Bearer\s+([A-Za-z0-9._~+/=-]{1,512})\s*$/i.exec(req.get("authorization") ?? "");
+  if (!m) return refuse(limits, ip);
+  const hash = sha256(m[1]);
+  const rows: TokenRow[] = await deps.ds.query(
+    `SELECT t.id, t.org_id, t.name, t.token_hash, t.revoked_at, t.last_used_at, o.plan
+       FROM scim_tokens t JOIN organizations o ON o.id = t.org_id WHERE t.token_hash = $1`, [hash]);
+  const row = rows[0];
+  const ok = row !== undefined && timingSafeEqual(Buffer.from(row.token_hash, "hex"), Buffer.from(hash, "hex")) && !row.revoked_at;
+  if (!ok) return refuse(limits, ip);
+  if (row.plan !== "enterprise") {
+    throw new ScimError(403, undefined, `SCIM provisioning is available on the Enterprise plan; this organization is on the ${row.plan} plan.`);
+  }
+  limits.perToken?.hit(row.id);
+  const now = deps.clock.now();
+  if (!row.last_used_at || now.getTime() - new Date(row.last_used_at).getTime() >= LAST_USED_EVERY_MS) {
+    // The WHERE makes concurrent touches harmless; at most one write a minute per token.
+    await deps.ds.query(`UPDATE scim_tokens SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $3)`,
+      [row.id, now, new Date(now.getTime() - LAST_USED_EVERY_MS)]);
+  }
+  return {
+    orgId: row.org_id, tokenId: row.id,
+    ctx: { actor: { type: "scim", id: row.id, name: row.name }, ip: req.ip ?? null, requestId: req.id ? String(req.id) : null },
+  };
+}
+
+function refuse(limits: ScimLimits, ip: string): never {
+  try {
+    limits.failedAuthPerIp.hit(ip);
+  } catch (err) {
+    if (err instanceof RateLimitedError) throw err;
+  }
+  throw new ScimError(401, undefined, UNAUTHORIZED);
+}

@@ -1,0 +1,145 @@
+/**
+ * SCIM Users of one org (the token's), as memberships. Every write is one transaction that first
+ * locks the org row (lockOrg), then creates, re-roles, suspends or removes through the member
+ * service, so effects match the manual flow. Reads are single SQL queries scoped by org.
+ */
+import { randomUUID } from "node:crypto";
+import type { EntityManager } from "typeorm";
+import { Membership, type Organization, type User } from "../entities";
+import type { Deps } from "../src/context";
+import { addMember, applyRemoval, applyRoleChange, applyStatus, lockOrg, withRefusalAudit } from "../src/members/member.service";
+import { findOrCreateUser, insertUser } from "../src/accounts/users";
+import { recordAudit } from "../src/audit/audit-log";
+import { isUuid } from "../src/http/validate";
+import { ROLE_RANK } from "../src/auth/permissions";
+import type { ScimCtx } from "./auth";
+import { ScimError, notFound } from "./errors";
+import { USER_ATTRS, Params, filterSql } from "./filter";
+import type { Paging } from "./list";
+import type { UserInput } from "./user-mapping";
+import { syncRoles } from "./roles";
+import { returned } from "./sql";
+
+export type UserRow = Pick<Membership, "id" | "scimUserName" | "externalId" | "status" | "scimAttributes" | "createdAt" | "updatedAt">;
+
+const COLUMNS = `m.id, m.scim_user_name AS "scimUserName", m.external_id AS "externalId", m.status,
+  m.scim_attributes AS "scimAttributes", m.created_at AS "createdAt", m.updated_at AS "updatedAt"`;
+
+export const USER_SORT: Record<string, string> = {
+  id: "m.id", username: "lower(m.scim_user_name)", externalid: "m.external_id", displayname: "lower(m.scim_attributes->>'displayName')",
+  "name.familyname": "lower(m.scim_attributes->'name'->>'familyName')", "name.givenname": "lower(m.scim_attributes->'name'->>'givenName')",
+  "meta.created": "m.created_at", "meta.lastmodified": "m.updated_at",
+};
+export const USER_ORDER_DEFAULT = "m.created_at, m.id";
+
+/** One page and the total; a page shorter than `count` tells the total without a count(*) query. */
+export async function listUsers(deps: Deps, sc: ScimCtx, filter: Array<Record<string, unknown>> | undefined, page: Paging, order: string): Promise<{ rows: UserRow[]; total: number }> {
+  const p = new Params([sc.orgId]);
+  const where = `m.org_id = $1 AND m.scim_user_name IS NOT NULL AND (${filter ? filterSql(filter, USER_ATTRS, p) : "true"})`;
+  const rows: UserRow[] = page.count === 0 ? [] : await deps.ds.query(
+    `SELECT ${COLUMNS} FROM memberships m WHERE ${where} ORDER BY ${order} LIMIT ${page.count} OFFSET ${page.startIndex - 1}`, p.values);
+  const exact = rows.length > 0 && rows.length < page.count || (rows.length === 0 && page.startIndex === 1 && page.count > 0);
+  const total = exact ? page.startIndex - 1 + rows.length
+    : Number((await deps.ds.query(`SELECT count(*)::int AS n FROM memberships m WHERE ${where}`, p.values))[0].n);
+  return { rows, total };
+}
+
+async function findScimMember(tx: EntityManager, orgId: string, id: string): Promise<Membership> {
+  if (!isUuid(id)) throw notFound("User", id);
+  const qb = tx.getRepository(Membership).createQueryBuilder("m")
+    .where("m.id = :id AND m.org_id = :orgId AND m.scim_user_name IS NOT NULL", { id, orgId });
+  const m = await qb.getOne();
+  if (!m) throw notFound("User", id);
+  return m;
+}
+
+export async function getUser(deps: Deps, sc: ScimCtx, id: string): Promise<UserRow> {
+  return findScimMember(deps.ds.manager, sc.orgId, id);
+}
+
+async function assertUserNameFree(tx: EntityManager, orgId: string, userName: string, exceptId: string | null): Promise<void> {
+  const rows = await tx.query(
+    `SELECT 1 FROM memberships WHERE org_id = $1 AND lower(scim_user_name) = lower($2) AND ($3::uuid IS NULL OR id <> $3::uuid)`,
+    [orgId, userName, exceptId]);
+  if (rows.length) throw new ScimError(409, "uniqueness", `A user with userName '${userName}' already exists.`);
+}
+
+/**
+ * The account behind a new SCIM user: the one holding their email (linked, never modified), or a
+ * new one. If the email is missing, not an address, or already held by another SCIM user of this
+ * org (a membership is one per account and org), the member gets an account of their own under
+ * a reserved .invalid address: it cannot sign in or receive mail, but the org can manage them.
+ */
+async function accountFor(tx: EntityManager, orgId: string, input: UserInput): Promise<{ user: User; adopt?: Membership }> {
+  if (input.email) {
+    const { user, created } = await findOrCreateUser(tx, input.email, input.displayName);
+    if (created) return { user };
+    const existing = await tx.getRepository(Membership).findOneBy({ orgId, userId: user.id });
+    if (!existing) return { user };
+    if (existing.scimUserName === null) return { user, adopt: existing };
+  }
+  return { user: await insertUser(tx, { email: `${randomUUID()}@scim.roster.invalid`, name: input.displayName }) };
+}
+
+export async function createUser(deps: Deps, sc: ScimCtx, input: UserInput): Promise<UserRow> {
+  return deps.ds.transaction(async (tx) => {
+    const org = await lockOrg(tx, sc.orgId);
+    await assertUserNameFree(tx, org.id, input.userName, null);
+    const { user, adopt } = await accountFor(tx, org.id, input);
+    if (adopt) return adoptMember(deps, tx, sc, org, adopt, input);
+    return addMember(tx, sc.ctx, org, {
+      user, role: input.scimRole ?? "member", source: "scim",
+      scim: { userName: input.userName, externalId: input.externalId, attributes: input.attributes, active: input.active, scimRole: input.scimRole },
+      auditMetadata: { userName: input.userName },
+    });
+  });
+}
+
+/**
+ * A person who joined manually and is now pushed by the IdP: the membership becomes IdP-managed.
+ * Their role is kept (raised if `roles` asks for more); later changes of `roles` or groups apply.
+ */
+async function adoptMember(deps: Deps, tx: EntityManager, sc: ScimCtx, org: Organization, m: Membership, input: UserInput): Promise<Membership> {
+  await writeScimFields(tx, m, input);
+  await tx.query(`UPDATE memberships SET source = 'scim' WHERE id = $1`, [m.id]);
+  m.source = "scim";
+  await recordAudit(tx, sc.ctx, { orgId: org.id, action: "member.scim_linked", target: { type: "member", id: m.id }, metadata: { userName: input.userName } });
+  if (!input.active) await applyStatus(deps, tx, sc.ctx, org, m, "suspended", "scim");
+  if (input.scimRole && ROLE_RANK[input.scimRole] > ROLE_RANK[m.role]) await applyRoleChange(deps, tx, sc.ctx, org, m, input.scimRole, "scim");
+  return m;
+}
+
+async function writeScimFields(tx: EntityManager, m: Membership, input: UserInput): Promise<void> {
+  const [row] = returned<{ updated_at: Date }>(await tx.query(
+    `UPDATE memberships SET scim_user_name = $2, external_id = $3, scim_attributes = $4, scim_role = $5, updated_at = now()
+      WHERE id = $1 RETURNING updated_at`,
+    [m.id, input.userName, input.externalId, JSON.stringify(input.attributes), input.scimRole]));
+  Object.assign(m, { scimUserName: input.userName, externalId: input.externalId, scimAttributes: input.attributes, scimRole: input.scimRole, updatedAt: row.updated_at });
+}
+
+/** Full replace (PUT, and PATCH after the patch is applied): attributes, userName, active, roles. */
+async function replaceInTx(deps: Deps, tx: EntityManager, sc: ScimCtx, org: Organization, m: Membership, input: UserInput): Promise<Membership> {
+  if (input.userName.toLowerCase() !== (m.scimUserName ?? "").toLowerCase()) await assertUserNameFree(tx, org.id, input.userName, m.id);
+  const roleInputChanged = input.scimRole !== m.scimRole;
+  await writeScimFields(tx, m, input);
+  const status = input.active ? "active" : "suspended";
+  if (status !== m.status) await applyStatus(deps, tx, sc.ctx, org, m, status, "scim");
+  if (roleInputChanged) await syncRoles(deps, tx, sc.ctx, org, [m.id]);
+  return m;
+}
+
+export async function replaceUser(deps: Deps, sc: ScimCtx, id: string, input: UserInput | ((current: Membership) => UserInput)): Promise<UserRow> {
+  return withRefusalAudit(deps, sc.ctx, sc.orgId, id, () => deps.ds.transaction(async (tx) => {
+    const org = await lockOrg(tx, sc.orgId);
+    const m = await findScimMember(tx, org.id, id);
+    return replaceInTx(deps, tx, sc, org, m, typeof input === "function" ? input(m) : input);
+  }));
+}
+
+export async function deleteUser(deps: Deps, sc: ScimCtx, id: string): Promise<void> {
+  await withRefusalAudit(deps, sc.ctx, sc.orgId, id, () => deps.ds.transaction(async (tx) => {
+    const org = await lockOrg(tx, sc.orgId);
+    const m = await findScimMember(tx, org.id, id);
+    await applyRemoval(deps, tx, sc.ctx, org, m, "scim");
+  }));
+}
