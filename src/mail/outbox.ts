@@ -10,10 +10,10 @@ import type { RenderedEmail } from "./templates";
 
 export class Outbox extends EventEmitter {
   async enqueue(tx: EntityManager, orgId: string | null, to: string, email: RenderedEmail): Promise<void> {
+    // next_attempt_at defaults to now() in the database.
     await tx.getRepository(EmailMessage).insert({
-      orgId, to, kind: email.kind, subject: email.subject, text: email.text, html: email.html,
-      status: "pending", nextAttemptAt: () => "now()",
-    } as never);
+      orgId, to, kind: email.kind, subject: email.subject, text: email.text, html: email.html, status: "pending",
+    });
     // Listeners run after the current tick; the dispatcher re-reads the table, so a rolled-back
     // message is never sent.
     setImmediate(() => this.emit("queued"));

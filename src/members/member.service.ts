@@ -116,7 +116,7 @@ export async function applyRoleChange(
 
 /** Suspend (SCIM active:false) or restore; role and grants are kept so a restore gives back exactly what was there. */
 export async function applyStatus(
-  deps: Deps, tx: EntityManager, ctx: Ctx, org: Organization, m: Membership, status: "active" | "suspended", via: ChangeVia,
+  _deps: Deps, tx: EntityManager, ctx: Ctx, org: Organization, m: Membership, status: "active" | "suspended", via: ChangeVia,
 ): Promise<boolean> {
   if (m.status === status) return false;
   let requeued = 0;
@@ -131,7 +131,6 @@ export async function applyStatus(
     orgId: org.id, action: status === "suspended" ? "member.suspended" : "member.restored", target: snapshot(m, u),
     metadata: { via, role: m.role, ...(status === "suspended" ? { conversationsRequeued: requeued } : {}) },
   });
-  void deps;
   return true;
 }
 
@@ -171,7 +170,7 @@ export interface ActingMember {
   membership: Membership;
 }
 
-async function assertManualAllowed(deps: Deps, tx: EntityManager, org: Organization, m: Membership): Promise<void> {
+async function assertManualAllowed(tx: EntityManager, org: Organization, m: Membership): Promise<void> {
   if (m.source === "scim" && (await scimManaged(tx, org.id, org.plan))) throw new ManagedByIdpError();
 }
 
@@ -181,7 +180,7 @@ export async function changeRoleManually(deps: Deps, ctx: Ctx, actor: ActingMemb
     const m = await findMember(tx, orgId, memberId);
     const actorNow = await findMember(tx, orgId, actor.membership.id);
     if ((m.role === "owner" || newRole === "owner") && actorNow.role !== "owner") throw new OwnerRequiredError();
-    await assertManualAllowed(deps, tx, org, m);
+    await assertManualAllowed(tx, org, m);
     await applyRoleChange(deps, tx, ctx, org, m, newRole, "manual");
     const [view] = await memberViews(tx, [m], await scimManaged(tx, org.id, org.plan));
     return view;
@@ -195,7 +194,7 @@ export async function removeMemberManually(deps: Deps, ctx: Ctx, actor: ActingMe
     const actorNow = await findMember(tx, orgId, actor.membership.id);
     const leaving = m.id === actorNow.id;
     if (m.role === "owner" && actorNow.role !== "owner") throw new OwnerRequiredError("memberId");
-    if (!leaving) await assertManualAllowed(deps, tx, org, m);
+    if (!leaving) await assertManualAllowed(tx, org, m);
     await applyRemoval(deps, tx, ctx, org, m, "manual");
   }));
 }
