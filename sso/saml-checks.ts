@@ -7,6 +7,7 @@
  *  - at least one bearer SubjectConfirmation whose SubjectConfirmationData has Recipient = our ACS
  *    URL and a NotOnOrAfter still in the future (node-saml checks it only when it validates
  *    InResponseTo, node-saml#436), with NotBefore (if any) already passed;
+ *  - exactly one Assertion element anywhere in the message (wrapping attempts hide copies);
  *  - an assertion ID, kept in the replay cache until the assertion expires.
  * Identity is read only from `assertionXml`, the signed assertion node-saml returns.
  */
@@ -44,6 +45,11 @@ export function checkAssertion(i: AssertionCheckInput): CheckedAssertion {
   const assertionIssuer = text(child(assertion, SAML_NS.assertion, "Issuer"));
   if (assertionIssuer !== i.idpEntityId) {
     throw refuse.invalidResponse("sso.saml_issuer_mismatch", `assertion Issuer "${assertionIssuer}" is not "${i.idpEntityId}"`);
+  }
+  // One assertion in the whole message: a second one anywhere (Extensions, StatusDetail, inside
+  // a Signature or Object) is a wrapping attempt even when node-saml read the right one.
+  if (response.getElementsByTagNameNS(SAML_NS.assertion, "Assertion").length > 1) {
+    throw refuse.invalidResponse("sso.saml_invalid", "more than one Assertion element in the response");
   }
   if (response.localName === "Response") {
     const responseIssuer = text(child(response, SAML_NS.assertion, "Issuer"));
