@@ -5,7 +5,7 @@
  * resource, which would dominate every page.
  */
 import type { Request } from "express";
-import { DEFAULT_COUNT, LIST_RESPONSE, MAX_RESULTS } from "./scimmy";
+import { DEFAULT_COUNT, ENTERPRISE_USER, LIST_RESPONSE, MAX_RESULTS } from "./scimmy";
 import { badValue } from "./errors";
 
 export interface Paging { startIndex: number; count: number }
@@ -40,8 +40,8 @@ function attrList(v: unknown, name: string, urn: string): Map<string, Set<string
   for (let a of v.split(",").map((s) => s.trim()).filter(Boolean)) {
     a = a.replace(/\[.*\]/, "");
     if (a.toLowerCase().startsWith(urn.toLowerCase() + ":")) a = a.slice(urn.length + 1);
-    const ext = a.match(/^(urn:.+):([^:]+)$/);
-    const [top, sub] = ext ? [ext[1], ext[2]] : a.split(".", 2);
+    const isExt = a.toLowerCase().startsWith(ENTERPRISE_USER.toLowerCase());
+    const [top, sub] = isExt ? [ENTERPRISE_USER, a.slice(ENTERPRISE_USER.length + 1) || undefined] : a.split(".", 2);
     const key = top.toLowerCase();
     if (sub === undefined) out.set(key, true);
     else if (out.get(key) !== true) out.set(key, new Set([...((out.get(key) as Set<string>) ?? []), sub.toLowerCase()]));
