@@ -85,11 +85,13 @@ export async function oidcLoginUrl(deps: Deps, conn: SsoConnection, returnTo: st
 
 function classify(err: unknown): SsoError {
   if (err instanceof SsoError) return err;
-  const e = err as { code?: string; error?: string; message?: string };
-  const detail = `${e.code ?? e.error ?? "error"}: ${e.message ?? String(err)}`.slice(0, 300);
+  const e = err as { code?: string; error?: string; message?: string; cause?: { code?: string; message?: string } };
+  const cause = e.cause && typeof e.cause === "object" ? ` (${e.cause.code ?? ""} ${e.cause.message ?? ""})` : "";
+  const detail = `${e.code ?? e.error ?? "error"}: ${e.message ?? String(err)}${cause}`.slice(0, 300);
   if (err instanceof client.AuthorizationResponseError) return refuse.idpError(detail);
   if (err instanceof client.ResponseBodyError) return refuse.invalidResponse("sso.oidc_token_rejected", detail, err);
-  if (typeof e.code === "string" && /JWT|JWS|JWK|ALG|CLAIM|TIMESTAMP|SIGNATURE/i.test(e.code)) {
+  // ID token problems surface as JWT/JWS codes, or as OAUTH_INVALID_RESPONSE with a JWT cause.
+  if (/JWT|JWS|JWK|ALG|CLAIM|TIMESTAMP|SIGNATURE/i.test(e.code ?? "") || /\bJW[TSK]\b|id_token/i.test(cause)) {
     return refuse.invalidResponse("sso.oidc_id_token_invalid", detail, err);
   }
   return refuse.invalidResponse("sso.oidc_invalid_response", detail, err);

@@ -43,7 +43,9 @@ export async function expectRefused(t: TestApp, reason: string, act: () => Promi
   const audited = (await refusals(t, reason)).length;
   const res = await act();
   if (res.status < 400 || !String(res.text).includes(reason)) {
-    throw new Error(`expected refusal ${reason}, got ${res.status}: ${String(res.text).match(/<code>([^<]+)<\/code>/)?.[1] ?? res.text?.slice(0, 200)}`);
+    const last = await t.deps.ds.getRepository(AuditEvent).find({ where: { action: "auth.sso_refused" }, order: { createdAt: "DESC" }, take: 1 });
+    throw new Error(`expected refusal ${reason}, got ${res.status}: ${String(res.text).match(/<code>([^<]+)<\/code>/)?.[1] ?? res.text?.slice(0, 200)}`
+      + ` (last refusal detail: ${JSON.stringify(last[0]?.metadata)})`);
   }
   expect(res.headers["set-cookie"]?.toString() ?? "").not.toMatch(/roster_session=[^;]/);
   expect(res.text).not.toMatch(/at .*\.(js|ts):\d+/);
