@@ -3,9 +3,8 @@
  * audit log. Suspension, restore, removal, roles from `roles` and mapped groups, chatbot grants,
  * the last-Owner rule, the settings API for tokens and mappings, and `roster scim map-group`.
  */
-import request from "supertest";
 import { startTestApp, type TestApp } from "../support/app";
-import { PASSWORD, addMemberViaInvite, createOrg, signUp, uniqueEmail } from "../support/actors";
+import { addMemberViaInvite, createOrg, signUp, uniqueEmail } from "../support/actors";
 import { createScimToken } from "../../src/scim-tokens/scim-token.service";
 import { SYSTEM_CTX } from "../../src/context";
 import { CORE_GROUP, ScimClient, entraUser, expectScimError, scimOrg, type ScimOrg } from "../support/scim";
@@ -205,12 +204,8 @@ describe("settings API", () => {
   });
 
   it("refuses tokens for an org that is not on the Enterprise plan", async () => {
-    const email = uniqueEmail("proowner");
-    const { createOrgWithOwner } = await import("../../src/orgs/org.service");
-    const { org } = await createOrgWithOwner(t.deps, SYSTEM_CTX, { name: "Pro", plan: "pro", ownerEmail: email, ownerPassword: PASSWORD });
-    const agent = request.agent(t.app);
-    const s = await agent.post("/api/auth/signin").send({ email, password: PASSWORD }).expect(200);
-    const r = await agent.post(`/api/orgs/${org.id}/scim-tokens`).set("X-CSRF-Token", s.body.csrfToken).send({}).expect(403);
+    const pro = await createOrg(t, "pro", "Proco");
+    const r = await pro.owner.post(`/api/orgs/${pro.orgId}/scim-tokens`, {}).expect(403);
     expect(r.body.error.code).toBe("plan.enterprise_required");
   });
 });
