@@ -78,11 +78,18 @@ export function showErrors(form, err) {
     if (!input) { leftover.push(`${p.field} ${p.message}`); continue; }
     const id = `${input.id || input.name}-error`;
     input.setAttribute("aria-invalid", "true");
+    input.addEventListener("input", () => {
+      input.removeAttribute("aria-invalid");
+      document.getElementById(id)?.remove();
+    }, { once: true });
     input.setAttribute("aria-describedby", id);
     const label = form.querySelector(`label[for="${CSS.escape(input.id)}"]`);
     const name = label ? label.textContent.replace(/\s*\(.*\)$/, "").trim() : "";
     const text = err.fields.length === 1 && p.message === err.message ? p.message : `${name ? name + " " : ""}${p.message}`;
-    input.closest(".field")?.append(h("p", { class: "field-error", id }, text)) ?? input.after(h("p", { class: "field-error", id }, text));
+    const note = h("p", { class: "field-error", id }, text);
+    const holder = input.closest(".field");
+    if (holder) holder.append(note);
+    else input.after(note);
   }
   const alert = form.querySelector(".form-error");
   const general = problems.length === 0 ? err.message || "Something went wrong." : leftover.join("; ");

@@ -24,7 +24,8 @@ form.addEventListener("submit", async (ev) => {
   ev.preventDefault();
   clearErrors(form);
   try {
-    const r = await busy(form, () => post("/api/setup", formValues(form)));
+    const body = formValues(form);
+    const r = await busy(form, () => post("/api/setup", body));
     location.assign(`/orgs/${encodeURIComponent(r.orgId)}/settings/members`);
   } catch (err) {
     showErrors(form, err);

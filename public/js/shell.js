@@ -31,7 +31,7 @@ function tabs(orgId, perms, active) {
     ["sso", "SSO / SCIM", `${base}/settings/sso`, perms.has("sso.manage") || perms.has("scim.manage")],
     ["audit", "Audit log", `${base}/audit`, perms.has("audit.read")],
   ];
-  return h("nav", { class: "tabs", "aria-label": "Organization" },
+  return h("nav", { class: "tabs", "aria-label": "Sections" },
     items.filter((i) => i[3]).map(([key, label, href]) => h("a", { href, "aria-current": key === active ? "page" : null }, label)));
 }
 
@@ -71,7 +71,7 @@ function renderTop(top, me, orgId, org, perms, active) {
   replace(top,
     h("div", { class: "topbar-inner" },
       brand(), orgSwitcher(me, orgId, org),
-      org.plan ? h("span", { class: "plan-tag" }, `${org.plan} plan`) : null,
+      org.plan ? h("span", { class: "plan-tag" }, `${org.plan[0].toUpperCase()}${org.plan.slice(1)} plan`) : null,
       h("span", { class: "spacer" }),
       h("div", { class: "user-menu" }, h("span", { title: me.user.email }, who),
         h("button", { class: "btn small", type: "button", onclick: signOut }, "Sign out"))),

@@ -10,7 +10,8 @@ form.addEventListener("submit", async (ev) => {
   ev.preventDefault();
   clearErrors(form);
   try {
-    await busy(form, () => post("/api/auth/signup", formValues(form)));
+    const body = formValues(form);
+    await busy(form, () => post("/api/auth/signup", body));
     location.assign(next);
   } catch (err) {
     showErrors(form, err);

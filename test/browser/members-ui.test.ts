@@ -1,0 +1,252 @@
+/**
+ * Settings → Members in a real browser (Debian Chromium via playwright-core) against the real
+ * server and a real SMTP server: invite with a chatbot scope, accept from the emailed link in a
+ * second browser, role change seen on the teammate's next page load, removal (conversation back
+ * in the queue), audit log; resend, revoke, an expired link, a Member without the Invite button.
+ */
+import type { Page } from "playwright-core";
+import { startBrowserApp, screenshot, watchConsole, type BrowserApp } from "./browser-support";
+import { linkIn } from "../support/smtp";
+import { ApiClient } from "../support/app";
+import { PASSWORD, signIn as apiSignIn, tokenFromOutbox, uniqueEmail, type OrgFixture } from "../support/actors";
+import { createOrgWithOwner } from "../../src/orgs/org.service";
+import { SYSTEM_CTX } from "../../src/context";
+
+let b: BrowserApp;
+let fx: OrgFixture;
+let owner: Page;
+let teammate: Page;
+let problems: string[];
+let base: string;
+let salesBot: { id: string };
+const tessEmail = "tess@acme-support.example";
+let tessMemberId: string;
+
+beforeAll(async () => {
+  b = await startBrowserApp();
+  const ownerEmail = "olive@acme-support.example";
+  const { org } = await createOrgWithOwner(b.t.deps, SYSTEM_CTX, { name: "Acme Support", plan: "pro", ownerEmail, ownerPassword: PASSWORD, ownerName: "Olive Owner" });
+  fx = { orgId: org.id, ownerEmail, owner: await apiSignIn(b.t, ownerEmail) };
+  base = `/api/orgs/${fx.orgId}`;
+  // A colleague who is already there and an invitation still pending, as in a real org.
+  await fx.owner.post(`${base}/invitations`, { email: "sam@acme-support.example", role: "admin" }).expect(201);
+  await new ApiClient(b.t.app).post(`/api/invitations/${await tokenFromOutbox(b.t, "sam@acme-support.example")}/accept`, { name: "Sam Rivera", password: PASSWORD }).expect(201);
+  await fx.owner.post(`${base}/invitations`, { email: "noah@acme-support.example", role: "member" }).expect(201);
+  salesBot = (await fx.owner.post(`${base}/chatbots`, { name: "Sales bot" }).expect(201)).body.chatbot;
+  await fx.owner.post(`${base}/chatbots`, { name: "Support bot" }).expect(201);
+  owner = (await b.newPage()).page;
+  teammate = (await b.newPage()).page;
+  problems = [...watchConsole(owner), ...watchConsole(teammate)];
+}, 60_000);
+afterAll(() => b?.close());
+
+const rowOf = (page: Page, text: string) => page.locator("tbody tr", { hasText: text });
+const membersUrl = () => `/orgs/${fx.orgId}/settings/members`;
+
+async function signIn(page: Page, email: string): Promise<void> {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(`**/orgs/${fx.orgId}`);
+}
+
+it("shows a field error for a wrong password, then signs the owner in", async () => {
+  await owner.goto("/");
+  await owner.waitForURL("**/login");
+  await owner.getByLabel("Email").fill(fx.ownerEmail);
+  await owner.getByLabel("Password").fill("not the password");
+  await owner.getByRole("button", { name: "Sign in" }).click();
+  await owner.getByRole("alert").filter({ hasText: "Wrong email or password." }).waitFor();
+  await owner.getByLabel("Password").fill(PASSWORD);
+  await owner.getByRole("button", { name: "Sign in" }).click();
+  await owner.waitForURL(`**/orgs/${fx.orgId}`);
+  await owner.getByRole("heading", { name: "Acme Support" }).waitFor();
+  expect(await owner.locator("#your-role .pill").textContent()).toBe("Owner");
+});
+
+it("invites a teammate with a chatbot scope from the modal", async () => {
+  await owner.getByRole("link", { name: "Members" }).click();
+  await owner.waitForURL(`**${membersUrl()}`);
+  await owner.getByRole("button", { name: "Invite member" }).click();
+  const dialog = owner.getByRole("dialog", { name: "Invite member" });
+  await dialog.waitFor();
+  expect(await owner.evaluate(() => document.activeElement?.id)).toBe("invite-email"); // focus moved in
+  await owner.keyboard.press("Escape");
+  await dialog.waitFor({ state: "detached" });
+  expect(await owner.evaluate(() => document.activeElement?.id)).toBe("invite-button"); // and back
+
+  await owner.getByRole("button", { name: "Invite member" }).click();
+  await dialog.getByLabel("Email").fill(fx.ownerEmail);
+  await dialog.getByRole("button", { name: "Send" }).click();
+  await dialog.locator(".field-error", { hasText: "already a member" }).waitFor(); // next to the field, not raw JSON
+
+  await dialog.getByLabel("Email").fill(tessEmail);
+  expect(await dialog.getByLabel("Role").locator("option").allTextContents()).toEqual(["Member", "Admin", "Owner"]);
+  await dialog.getByRole("checkbox", { name: "Sales bot" }).check();
+  await dialog.getByLabel("Access to Sales bot").selectOption("reply");
+  await screenshot(owner, "invite-modal.png");
+  await dialog.getByRole("button", { name: "Send" }).click();
+  await dialog.waitFor({ state: "detached" });
+  const row = rowOf(owner, tessEmail);
+  await row.waitFor();
+  expect(await row.locator("td").nth(2).textContent()).toBe("Olive Owner");
+  expect(await row.getByRole("button", { name: `Resend invitation to ${tessEmail}` }).isVisible()).toBe(true);
+});
+
+it("the teammate follows the emailed link, creates the account and lands in the org", async () => {
+  const mail = await b.t.mail!.waitFor((m) => m.to === tessEmail);
+  const link = linkIn(mail.text, "/invitations/");
+  expect(link.startsWith(`${b.baseUrl}/invitations/`)).toBe(true);
+  const res = await teammate.goto(link);
+  expect(res?.headers()["referrer-policy"]).toBe("no-referrer");
+  await teammate.getByText("Olive Owner invited you to join Acme Support as Member.").waitFor();
+  await teammate.getByLabel("Your name").fill("Tess Teammate");
+  await teammate.getByLabel("Password").fill("short");
+  await teammate.getByRole("button", { name: "Create account and join" }).click();
+  await teammate.locator(".field-error", { hasText: "at least 10 characters" }).waitFor();
+  await teammate.getByLabel("Password").fill(PASSWORD);
+  await teammate.getByRole("button", { name: "Create account and join" }).click();
+  await teammate.waitForURL(`**/orgs/${fx.orgId}`);
+  await teammate.getByRole("heading", { name: "Acme Support" }).waitFor();
+  expect(await teammate.locator("#your-role .pill").textContent()).toBe("Member");
+  expect(await teammate.getByRole("link", { name: "Members" }).count()).toBe(0);
+  expect(await teammate.locator("section", { hasText: "Your chatbots" }).locator("li").allTextContents()).toEqual(["Sales bot · Reply"]);
+});
+
+it("a Member cannot see the Invite button", async () => {
+  await teammate.goto(membersUrl());
+  await teammate.getByText("Your role does not let you see or manage the members").waitFor();
+  expect(await teammate.getByRole("button", { name: "Invite member" }).count()).toBe(0);
+});
+
+it("the owner sees the teammate in Active members, with the chatbot scope", async () => {
+  await owner.reload();
+  const row = rowOf(owner, tessEmail);
+  await row.waitFor();
+  tessMemberId = (await row.getAttribute("data-member-id"))!;
+  expect(await row.locator("td").nth(0).textContent()).toContain("Tess Teammate");
+  expect(await row.locator("td").nth(4).textContent()).toBe("Sales bot · reply");
+  expect(await row.locator("time").getAttribute("title")).toBeTruthy(); // exact time on hover
+  expect(await owner.locator("section", { hasText: "Pending invitations" }).getByText(tessEmail).count()).toBe(0);
+  await screenshot(owner, "members.png");
+});
+
+it("changes the role from the pill; the teammate's next page load shows the new permissions", async () => {
+  const row = rowOf(owner, tessEmail);
+  await row.getByRole("button", { name: /Role of Tess Teammate: Member/ }).click();
+  await row.getByLabel("Role of Tess Teammate").selectOption("admin");
+  await owner.getByRole("status").filter({ hasText: "Tess Teammate is now Admin." }).waitFor();
+  await rowOf(owner, tessEmail).getByRole("button", { name: /Role of Tess Teammate: Admin/ }).waitFor();
+
+  await teammate.goto(`/orgs/${fx.orgId}`);
+  await teammate.locator("#your-role .pill", { hasText: "Admin" }).waitFor();
+  expect(await teammate.locator("#permissions [data-permission='members.invite']").count()).toBe(1);
+  await teammate.getByRole("link", { name: "Members" }).click();
+  await teammate.getByRole("button", { name: "Invite member" }).waitFor();
+});
+
+it("removes the teammate after a confirmation; their conversation goes back to the queue", async () => {
+  const conv = (await fx.owner.post(`${base}/chatbots/${salesBot.id}/conversations`, { subject: "Refund?" }).expect(201)).body.conversation;
+  await fx.owner.post(`${base}/conversations/${conv.id}/assign`, { memberId: tessMemberId }).expect(200);
+
+  await owner.reload();
+  await rowOf(owner, tessEmail).getByRole("button", { name: "Remove Tess Teammate" }).click();
+  const dialog = owner.getByRole("dialog", { name: "Remove Tess Teammate?" });
+  expect(await dialog.textContent()).toContain("Conversations assigned to them return to the queue, and their chatbot permissions are revoked.");
+  await dialog.getByRole("button", { name: "Remove member" }).click();
+  await owner.getByRole("status").filter({ hasText: "Tess Teammate was removed." }).waitFor();
+  expect(await rowOf(owner, tessEmail).count()).toBe(0);
+
+  const queued = (await fx.owner.get(`${base}/conversations?status=queued`).expect(200)).body.conversations;
+  expect(queued).toEqual([expect.objectContaining({ id: conv.id, assigneeMemberId: null })]);
+  await teammate.goto(`/orgs/${fx.orgId}`);
+  await teammate.getByRole("alert").filter({ hasText: "no longer a member" }).waitFor();
+});
+
+it("the audit log shows each step, newest first, and filters", async () => {
+  await owner.getByRole("link", { name: "Audit log" }).click();
+  await owner.waitForURL(`**/orgs/${fx.orgId}/audit`);
+  const actions = owner.locator("tbody tr td[data-label='Action'] code");
+  await actions.first().waitFor();
+  const listed = await actions.allTextContents();
+  const order = ["member.removed", "conversation.assigned", "member.role_changed", "invitation.accepted", "invitation.created"];
+  const positions = order.map((a) => listed.indexOf(a));
+  expect(positions.every((p) => p >= 0)).toBe(true);
+  expect([...positions].sort((x, y) => x - y)).toEqual(positions);
+  expect(await rowOf(owner, "member.role_changed").textContent()).toContain("Member → Admin");
+
+  await owner.getByLabel("Action").fill("member.removed");
+  await owner.getByRole("button", { name: "Filter" }).click();
+  await owner.waitForURL(/action=member.removed/);
+  await owner.locator("tbody tr").first().waitFor();
+  expect(await actions.allTextContents()).toEqual(["member.removed"]);
+});
+
+it("resends and revokes pending invitations", async () => {
+  const email = uniqueEmail("rita");
+  await owner.goto(membersUrl());
+  await owner.getByRole("button", { name: "Invite member" }).click();
+  const dialog = owner.getByRole("dialog", { name: "Invite member" });
+  await dialog.getByLabel("Email").fill(email);
+  await dialog.getByLabel("Role").selectOption("admin");
+  await dialog.getByRole("button", { name: "Send" }).click();
+  const firstLink = linkIn((await b.t.mail!.waitFor((m) => m.to === email)).text, "/invitations/");
+
+  await rowOf(owner, email).getByRole("button", { name: `Resend invitation to ${email}` }).click();
+  await owner.getByRole("status").filter({ hasText: `Invitation sent again to ${email}.` }).waitFor();
+  await rowOf(owner, email).getByText("2 times").waitFor();
+  await b.t.mail!.waitFor(() => b.t.mail!.to(email).length === 2);
+  const secondLink = linkIn(b.t.mail!.to(email)[1].text, "/invitations/");
+  expect(secondLink).not.toBe(firstLink);
+
+  await teammate.goto(firstLink);
+  await teammate.getByRole("heading", { name: "This invitation can no longer be used" }).waitFor();
+  await teammate.goto(secondLink);
+  await teammate.getByText("Olive Owner invited you to join Acme Support as Admin.").waitFor();
+
+  await rowOf(owner, email).getByRole("button", { name: `Revoke invitation to ${email}` }).click();
+  await owner.getByRole("dialog", { name: `Revoke the invitation to ${email}?` }).getByRole("button", { name: "Revoke invitation" }).click();
+  await owner.getByRole("status").filter({ hasText: "was revoked" }).waitFor();
+  expect(await rowOf(owner, email).count()).toBe(0);
+  await teammate.reload();
+  await teammate.getByRole("heading", { name: "This invitation can no longer be used" }).waitFor();
+  expect(await teammate.textContent("main")).toContain("Ask an administrator of the organization for a fresh invite.");
+});
+
+it("an expired link shows a clear page and the owner can invite again", async () => {
+  const email = uniqueEmail("eve");
+  await fx.owner.post(`${base}/invitations`, { email, role: "member", chatbotPermissions: [{ chatbotId: salesBot.id, access: "view" }] }).expect(201);
+  const link = linkIn((await b.t.mail!.waitFor((m) => m.to === email)).text, "/invitations/");
+  b.t.clock.advance(8 * 24 * 3600 * 1000);
+
+  await teammate.goto(link);
+  await teammate.getByRole("heading", { name: "This invitation can no longer be used" }).waitFor();
+
+  await owner.goto(membersUrl());
+  const row = rowOf(owner, email);
+  await row.getByText("Expired").waitFor();
+  expect(await row.getByRole("button", { name: `Resend invitation to ${email}` }).count()).toBe(0);
+  await row.getByRole("button", { name: `Invite ${email} again` }).click();
+  const dialog = owner.getByRole("dialog", { name: "Invite member" });
+  expect(await dialog.getByLabel("Email").inputValue()).toBe(email);
+  expect(await dialog.getByRole("checkbox", { name: "Sales bot" }).isChecked()).toBe(true);
+  expect(await dialog.getByLabel("Access to Sales bot").inputValue()).toBe("view");
+  await dialog.getByRole("button", { name: "Send" }).click();
+  await owner.getByRole("status").filter({ hasText: `Invitation sent to ${email}.` }).waitFor();
+  expect(await rowOf(owner, email).getByText("Expired").count()).toBe(0);
+  await b.t.mail!.waitFor(() => b.t.mail!.to(email).length === 2);
+  await teammate.goto(linkIn(b.t.mail!.to(email)[1].text, "/invitations/"));
+  await teammate.getByText("invited you to join Acme Support as Member.").waitFor();
+});
+
+it("works on a phone-sized screen and without CSP violations or page errors", async () => {
+  const { page } = await b.newPage({ width: 390, height: 844 });
+  const phoneProblems = watchConsole(page);
+  await signIn(page, fx.ownerEmail);
+  await page.goto(membersUrl());
+  await page.getByRole("button", { name: "Invite member" }).waitFor();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  expect([...problems, ...phoneProblems]).toEqual([]);
+});

@@ -1,0 +1,144 @@
+/**
+ * First-run setup, the org switcher and Settings → SSO / SCIM in a real browser: the setup link
+ * creates the first (Enterprise) org and its Owner; SSO connections, domains, require-SSO, SCIM
+ * tokens (shown once) and group mappings are managed from the page; other plans see the offer.
+ */
+import type { Page } from "playwright-core";
+import { startBrowserApp, watchConsole, type BrowserApp } from "./browser-support";
+import { setupLink } from "../../src/ui/setup";
+import { createOrgWithOwner } from "../../src/orgs/org.service";
+import { addDomain } from "../../sso/domains.service";
+import { SYSTEM_CTX } from "../../src/context";
+import { Organization, ScimToken } from "../../entities";
+import { PASSWORD } from "../support/actors";
+import { IsNull } from "typeorm";
+import request from "supertest";
+
+let b: BrowserApp;
+let page: Page;
+let problems: string[];
+let orgId: string;
+const ownerEmail = "olive@globex.example";
+
+beforeAll(async () => {
+  b = await startBrowserApp({ configure: (c) => { c.ssoAllowInsecureLoopbackIssuers = true; } });
+  ({ page } = await b.newPage());
+  problems = watchConsole(page);
+}, 60_000);
+afterAll(() => b?.close());
+
+it("first-run setup creates the first organization and its Owner, once", async () => {
+  await page.goto("/");
+  await page.waitForURL("**/setup");
+  await page.getByText("Open the setup link printed in the server log").waitFor();
+
+  await page.goto(setupLink(b.t.deps).replace(b.baseUrl, ""));
+  await page.getByLabel("Organization name").fill("Globex");
+  await page.getByLabel("Plan").selectOption("enterprise");
+  await page.getByLabel("Your name").fill("Olive Owner");
+  await page.getByLabel("Your email").fill(ownerEmail);
+  await page.getByLabel("Password").fill("short");
+  await page.getByRole("button", { name: "Create organization" }).click();
+  await page.locator(".field-error", { hasText: "at least 10 characters" }).waitFor();
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create organization" }).click();
+  await page.waitForURL("**/settings/members");
+  await page.getByRole("heading", { name: "Members", exact: true }).waitFor();
+  const org = await b.t.deps.ds.getRepository(Organization).findOneByOrFail({ name: "Globex" });
+  orgId = org.id;
+  expect(org.plan).toBe("enterprise");
+
+  await request(b.t.app).post("/api/setup").send({
+    token: setupLink(b.t.deps).split("token=")[1], orgName: "Second", plan: "free", name: "X", email: "x@example.test", password: PASSWORD,
+  }).expect(409);
+  await page.goto("/setup");
+  await page.getByText("Roster is already set up.").waitFor();
+});
+
+it("switches between organizations and shows other plans what Enterprise offers", async () => {
+  const { org } = await createOrgWithOwner(b.t.deps, SYSTEM_CTX, { name: "Initech", plan: "pro", ownerEmail, ownerName: "Olive Owner" });
+  await page.goto(`/orgs/${orgId}/settings/sso`);
+  await page.getByRole("combobox", { name: "Organization" }).selectOption(org.id);
+  await page.waitForURL(`**/orgs/${org.id}/settings/sso`);
+  await page.getByRole("heading", { name: "Single sign-on and SCIM are part of the Enterprise plan" }).waitFor();
+  await page.goto("/app");
+  await page.getByRole("link", { name: "Globex" }).click();
+  await page.waitForURL(`**/orgs/${orgId}`);
+});
+
+it("sets up an OIDC connection, a domain and require-SSO from the SSO page", async () => {
+  await page.goto(`/orgs/${orgId}/settings/sso`);
+  await page.getByRole("button", { name: "Add OIDC connection" }).click();
+  const dialog = page.getByRole("dialog", { name: "Add OIDC connection" });
+  await dialog.getByLabel("Name").fill("Globex IdP");
+  await dialog.getByLabel("Issuer URL").fill("ftp://nope");
+  await dialog.getByRole("button", { name: "Add connection" }).click();
+  await dialog.locator(".field-error").first().waitFor(); // the API's field error, next to a field
+  await dialog.getByLabel("Issuer URL").fill("http://127.0.0.1:9/");
+  await dialog.getByLabel("Client ID").fill("roster");
+  await dialog.getByLabel("Client secret").fill("s3cret-s3cret-s3cret");
+  await dialog.getByRole("button", { name: "Add connection" }).click();
+  await dialog.waitFor({ state: "detached" });
+  const card = page.getByRole("article", { name: "Globex IdP connection" });
+  await card.waitFor();
+  const id = await card.getAttribute("data-connection-id");
+  expect(await card.getByRole("textbox", { name: "Redirect URI" }).inputValue()).toBe(`${b.baseUrl}/sso/oidc/${id}/callback`);
+  expect(await card.textContent()).toContain("Stored (encrypted, never shown)");
+  expect(await card.textContent()).not.toContain("s3cret");
+
+  await page.getByLabel("Add a domain").fill("globex.example");
+  await page.getByRole("button", { name: "Add domain" }).click();
+  const row = page.locator("tr[data-domain='globex.example']");
+  await row.getByText("Not verified").waitFor();
+  expect(await row.textContent()).toContain("_roster-verification.globex.example");
+
+  await page.getByRole("switch", { name: "Require single sign-on" }).check();
+  await page.getByRole("status").filter({ hasText: "Single sign-on is now required." }).waitFor();
+  await page.reload();
+  expect(await page.getByRole("switch", { name: "Require single sign-on" }).isChecked()).toBe(true);
+  await page.getByRole("switch", { name: "Require single sign-on" }).uncheck();
+  await page.getByRole("status").filter({ hasText: "Password sign-in is allowed again." }).waitFor();
+
+  await card.getByRole("button", { name: "Disable" }).click();
+  await page.getByRole("article", { name: "Globex IdP connection" }).getByText("Disabled").waitFor();
+});
+
+it("creates a SCIM token shown once, maps a group to a role, and revokes the token", async () => {
+  await page.goto(`/orgs/${orgId}/settings/sso`);
+  expect(await page.getByRole("textbox", { name: "SCIM base URL" }).inputValue()).toBe(`${b.baseUrl}/scim/v2`);
+  await page.getByLabel("New token name").fill("Okta");
+  await page.getByRole("button", { name: "Create token" }).click();
+  const token = await page.getByLabel("New SCIM token").inputValue();
+  const res = await page.request.get("/scim/v2/Users", { headers: { Authorization: `Bearer ${token}` } });
+  expect(res.status()).toBe(200);
+  await page.reload();
+  await page.locator("tr[data-token-id]", { hasText: "Okta" }).waitFor();
+  expect(await page.getByLabel("New SCIM token").count()).toBe(0); // shown once
+  expect(await page.content()).not.toContain(token);
+
+  await page.getByLabel("Group name").fill("Globex Admins");
+  await page.getByRole("combobox", { name: "Role" }).selectOption("admin");
+  await page.getByRole("button", { name: "Add mapping" }).click();
+  await page.locator("tr", { hasText: "Globex Admins" }).locator(".pill", { hasText: "Admin" }).waitFor();
+
+  await page.getByRole("button", { name: "Revoke Okta" }).click();
+  await page.getByRole("dialog", { name: "Revoke Okta?" }).getByRole("button", { name: "Revoke token" }).click();
+  await page.locator("tr[data-token-id]", { hasText: "Okta" }).getByText("Revoked").waitFor();
+  expect(await b.t.deps.ds.getRepository(ScimToken).countBy({ orgId, revokedAt: IsNull() })).toBe(0);
+  expect(problems).toEqual([]);
+});
+
+it("offers Continue with SSO on the sign-in page once discovery finds the domain", async () => {
+  await addDomain(b.t.deps, SYSTEM_CTX, orgId, "globex-sso.example", { verified: true });
+  await page.goto(`/orgs/${orgId}/settings/sso`);
+  await page.getByRole("article", { name: "Globex IdP connection" }).getByRole("button", { name: "Enable" }).click();
+  await page.getByRole("article", { name: "Globex IdP connection" }).getByText("Enabled").waitFor();
+  const { page: visitor } = await b.newPage();
+  await visitor.goto("/login");
+  await visitor.getByLabel("Email").fill("someone@globex-sso.example");
+  const sso = visitor.getByRole("link", { name: "Continue with SSO" });
+  await sso.waitFor();
+  expect(await sso.getAttribute("href")).toMatch(/^\/sso\/oidc\/[0-9a-f-]+\/login\?returnTo=%2Fapp$/);
+  await visitor.getByLabel("Email").fill("someone@elsewhere.example");
+  await sso.waitFor({ state: "hidden" });
+});
