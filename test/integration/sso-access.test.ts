@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import request from "supertest";
 import { AuditEvent, GroupRoleMapping, Membership, SsoConnection, UserIdentity } from "../../entities";
-import { startTestApp, type ApiClient, type TestApp } from "../support/app";
+import { ApiClient, startTestApp, type TestApp } from "../support/app";
 import { TestSamlIdp, type ResponseOptions } from "../support/saml-idp";
 import { expectRefused, orgWithOwner, PASSWORD, signedIn } from "../support/sso";
 import { COMMANDS } from "../../src/cli/commands";
@@ -129,7 +129,7 @@ describe("require SSO and break-glass", () => {
     await owner.patch(`/api/orgs/${orgId}/sso-settings`, { requireSso: true }).expect(200, { requireSso: true });
     // an existing password session no longer reaches the org
     expect((await pw.get(`/api/orgs/${orgId}`)).body.error.code).toBe("org.sso_required");
-    const refused = await new (await import("../support/app")).ApiClient(t.app).post("/api/auth/signin", { email: "inv@acme.test", password: PASSWORD });
+    const refused = await new ApiClient(t.app).post("/api/auth/signin", { email: "inv@acme.test", password: PASSWORD });
     expect(refused.status).toBe(403);
     expect(refused.body.error.code).toBe("auth.sso_required");
     const { browser } = await ssoLogin(jitOff, "inv@acme.test");
