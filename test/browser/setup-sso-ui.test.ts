@@ -13,19 +13,25 @@ import { Organization, ScimToken } from "../../entities";
 import { PASSWORD } from "../support/actors";
 import { IsNull } from "typeorm";
 import request from "supertest";
+import { TestOidcProvider } from "../support/oidc-provider";
 
 let b: BrowserApp;
 let page: Page;
 let problems: string[];
 let orgId: string;
+let op: TestOidcProvider;
 const ownerEmail = "olive@globex.example";
 
 beforeAll(async () => {
   b = await startBrowserApp({ configure: (c) => { c.ssoAllowInsecureLoopbackIssuers = true; } });
+  op = await TestOidcProvider.listen();
   ({ page } = await b.newPage());
   problems = watchConsole(page);
 }, 60_000);
-afterAll(() => b?.close());
+afterAll(async () => {
+  await op?.stop();
+  await b?.close();
+});
 
 it("first-run setup creates the first organization and its Owner, once", async () => {
   await page.goto("/");
@@ -74,9 +80,10 @@ it("sets up an OIDC connection, a domain and require-SSO from the SSO page", asy
   await dialog.getByLabel("Issuer URL").fill("ftp://nope");
   await dialog.getByRole("button", { name: "Add connection" }).click();
   await dialog.locator(".field-error").first().waitFor(); // the API's field error, next to a field
-  await dialog.getByLabel("Issuer URL").fill("http://127.0.0.1:9/");
+  await dialog.getByLabel("Issuer URL").fill(op.issuer);
   await dialog.getByLabel("Client ID").fill("roster");
   await dialog.getByLabel("Client secret").fill("s3cret-s3cret-s3cret");
+  await dialog.getByLabel("Create accounts on first sign-in (just-in-time)").check();
   await dialog.getByRole("button", { name: "Add connection" }).click();
   await dialog.waitFor({ state: "detached" });
   const card = page.getByRole("article", { name: "Globex IdP connection" });
@@ -85,6 +92,7 @@ it("sets up an OIDC connection, a domain and require-SSO from the SSO page", asy
   expect(await card.getByRole("textbox", { name: "Redirect URI" }).inputValue()).toBe(`${b.baseUrl}/sso/oidc/${id}/callback`);
   expect(await card.textContent()).toContain("Stored (encrypted, never shown)");
   expect(await card.textContent()).not.toContain("s3cret");
+  await op.start([{ clientId: "roster", clientSecret: "s3cret-s3cret-s3cret", redirectUris: [`${b.baseUrl}/sso/oidc/${id}/callback`] }]);
 
   await page.getByLabel("Add a domain").fill("globex.example");
   await page.getByRole("button", { name: "Add domain" }).click();
@@ -128,17 +136,32 @@ it("creates a SCIM token shown once, maps a group to a role, and revokes the tok
   expect(problems).toEqual([]);
 });
 
-it("offers Continue with SSO on the sign-in page once discovery finds the domain", async () => {
+it("signs a new person in through the OIDC provider from Continue with SSO", async () => {
   await addDomain(b.t.deps, SYSTEM_CTX, orgId, "globex-sso.example", { verified: true });
   await page.goto(`/orgs/${orgId}/settings/sso`);
   await page.getByRole("article", { name: "Globex IdP connection" }).getByRole("button", { name: "Enable" }).click();
   await page.getByRole("article", { name: "Globex IdP connection" }).getByText("Enabled").waitFor();
+
   const { page: visitor } = await b.newPage();
+  const visitorProblems = watchConsole(visitor);
   await visitor.goto("/login");
-  await visitor.getByLabel("Email").fill("someone@globex-sso.example");
+  await visitor.getByLabel("Email").fill("someone@elsewhere.example");
+  await visitor.getByLabel("Email").blur();
+  await visitor.getByLabel("Email").fill("sam@globex-sso.example");
   const sso = visitor.getByRole("link", { name: "Continue with SSO" });
   await sso.waitFor();
   expect(await sso.getAttribute("href")).toMatch(/^\/sso\/oidc\/[0-9a-f-]+\/login\?returnTo=%2Fapp$/);
+
+  op.accounts.set("idp-sam", { email: "sam@globex-sso.example", email_verified: true, name: "Sam Sso" });
+  op.loginAs = "idp-sam";
+  await sso.click();
+  await visitor.waitForURL(`**/orgs/${orgId}`);
+  await visitor.locator("#your-role .pill", { hasText: "Member" }).waitFor();
+  expect(await visitor.getByRole("heading", { name: "Globex" }).textContent()).toBe("Globex");
+  expect(visitorProblems).toEqual([]);
+
+  await visitor.getByRole("button", { name: "Sign out" }).click();
+  await visitor.waitForURL("**/login");
   await visitor.getByLabel("Email").fill("someone@elsewhere.example");
   await sso.waitFor({ state: "hidden" });
 });
