@@ -10,6 +10,7 @@ import type { Deps } from "../src/context";
 import { addMember, applyRemoval, applyRoleChange, applyStatus, lockOrg, withRefusalAudit } from "../src/members/member.service";
 import { findOrCreateUser, insertUser } from "../src/accounts/users";
 import { recordAudit } from "../src/audit/audit-log";
+import { getOrg } from "../src/orgs/org.service";
 import { isUuid } from "../src/http/validate";
 import { ROLE_RANK } from "../src/auth/permissions";
 import type { ScimCtx } from "./auth";
@@ -44,10 +45,11 @@ export async function listUsers(deps: Deps, sc: ScimCtx, filter: Array<Record<st
   return { rows, total };
 }
 
-async function findScimMember(tx: EntityManager, orgId: string, id: string): Promise<Membership> {
+async function findScimMember(tx: EntityManager, orgId: string, id: string, lockRow = false): Promise<Membership> {
   if (!isUuid(id)) throw notFound("User", id);
   const qb = tx.getRepository(Membership).createQueryBuilder("m")
     .where("m.id = :id AND m.org_id = :orgId AND m.scim_user_name IS NOT NULL", { id, orgId });
+  if (lockRow) qb.setLock("pessimistic_write");
   const m = await qb.getOne();
   if (!m) throw notFound("User", id);
   return m;
@@ -81,17 +83,49 @@ async function accountFor(tx: EntityManager, orgId: string, input: UserInput): P
   return { user: await insertUser(tx, { email: `${randomUUID()}@scim.roster.invalid`, name: input.displayName }) };
 }
 
+/**
+ * The org row lock serialises whatever can change the number of active Owners or re-compute
+ * roles from groups (MEM-02). A change that cannot (a non-Owner member, `roles` unchanged) locks
+ * only its membership row, so an IdP's bulk creates and deactivations do not queue behind one
+ * another; userName uniqueness is then held by the unique index (23505 → 409 uniqueness). When a
+ * light attempt finds it needs the org lock, it rolls back and runs again under it.
+ */
+class NeedsOrgLock extends Error {}
+
+async function lightThenLocked<T>(deps: Deps, light: (tx: EntityManager) => Promise<T>, locked: (tx: EntityManager) => Promise<T>): Promise<T> {
+  try {
+    return await deps.ds.transaction(light);
+  } catch (err) {
+    if (!(err instanceof NeedsOrgLock)) throw err;
+  }
+  return deps.ds.transaction(locked);
+}
+
 export async function createUser(deps: Deps, sc: ScimCtx, input: UserInput): Promise<UserRow> {
-  return deps.ds.transaction(async (tx) => {
-    const org = await lockOrg(tx, sc.orgId);
+  const create = async (tx: EntityManager, org: Organization) => {
     await assertUserNameFree(tx, org.id, input.userName, null);
     const { user, adopt } = await accountFor(tx, org.id, input);
+    return { user, adopt };
+  };
+  return lightThenLocked(deps, async (tx) => {
+    if (input.scimRole === "owner") throw new NeedsOrgLock();
+    const org = await getOrg(tx, sc.orgId);
+    const { user, adopt } = await create(tx, org);
+    if (adopt) throw new NeedsOrgLock();
+    return insertMember(tx, sc, org, user, input);
+  }, async (tx) => {
+    const org = await lockOrg(tx, sc.orgId);
+    const { user, adopt } = await create(tx, org);
     if (adopt) return adoptMember(deps, tx, sc, org, adopt, input);
-    return addMember(tx, sc.ctx, org, {
-      user, role: input.scimRole ?? "member", source: "scim",
-      scim: { userName: input.userName, externalId: input.externalId, attributes: input.attributes, active: input.active, scimRole: input.scimRole },
-      auditMetadata: { userName: input.userName },
-    });
+    return insertMember(tx, sc, org, user, input);
+  });
+}
+
+function insertMember(tx: EntityManager, sc: ScimCtx, org: Organization, user: User, input: UserInput): Promise<Membership> {
+  return addMember(tx, sc.ctx, org, {
+    user, role: input.scimRole ?? "member", source: "scim",
+    scim: { userName: input.userName, externalId: input.externalId, attributes: input.attributes, active: input.active, scimRole: input.scimRole },
+    auditMetadata: { userName: input.userName },
   });
 }
 
@@ -129,10 +163,16 @@ async function replaceInTx(deps: Deps, tx: EntityManager, sc: ScimCtx, org: Orga
 }
 
 export async function replaceUser(deps: Deps, sc: ScimCtx, id: string, input: UserInput | ((current: Membership) => UserInput)): Promise<UserRow> {
-  return withRefusalAudit(deps, sc.ctx, sc.orgId, id, () => deps.ds.transaction(async (tx) => {
+  const resolve = (m: Membership) => (typeof input === "function" ? input(m) : input);
+  return withRefusalAudit(deps, sc.ctx, sc.orgId, id, () => lightThenLocked(deps, async (tx) => {
+    const m = await findScimMember(tx, sc.orgId, id, true);
+    const next = resolve(m);
+    if (m.role === "owner" || next.scimRole !== m.scimRole) throw new NeedsOrgLock();
+    return replaceInTx(deps, tx, sc, await getOrg(tx, sc.orgId), m, next);
+  }, async (tx) => {
     const org = await lockOrg(tx, sc.orgId);
     const m = await findScimMember(tx, org.id, id);
-    return replaceInTx(deps, tx, sc, org, m, typeof input === "function" ? input(m) : input);
+    return replaceInTx(deps, tx, sc, org, m, resolve(m));
   }));
 }
 

@@ -1,0 +1,226 @@
+/**
+ * `npm run bench:scim`: SCIM over HTTP against PostgreSQL, 20 concurrent keep-alive connections
+ * like a busy IdP, next to the same operations as plain `pg` queries (the floor). A benchmark,
+ * not a test: it prints a table and one JSON line. Creates and drops its own database; traffic
+ * only to 127.0.0.1. The SCIM rate limit is switched off so that the server, not the limiter,
+ * is measured. RSS is of this one process (server + load generator + pg floor client).
+ */
+import "reflect-metadata";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { randomBytes } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import { Client, Pool } from "pg";
+import { createApp } from "../src/app";
+import { mountFeatures } from "../src/features";
+import { loadConfig } from "../src/config";
+import { createLogger } from "../src/logger";
+import { Outbox } from "../src/mail/outbox";
+import { systemClock, SYSTEM_CTX, type Deps } from "../src/context";
+import { createDataSource } from "../src/db/data-source";
+import { createOrgWithOwner } from "../src/orgs/org.service";
+import { createScimToken } from "../src/scim-tokens/scim-token.service";
+import { RateLimiter } from "../src/http/rate-limit";
+
+const CONCURRENCY = 20;
+const USERS = Number(process.env.BENCH_USERS ?? 10_000);
+const LOOKUPS = Math.min(USERS, 5_000);
+const PATCHES = Math.min(USERS, 5_000);
+const GROUPS = 5; // each: 1,000 members in PATCHes of 100
+const BASE_DB = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+
+interface Stats { n: number; seconds: number; rps: number; p50: number; p99: number; errors: number }
+
+function stats(lat: number[], seconds: number, errors: number): Stats {
+  const s = [...lat].sort((a, b) => a - b);
+  const pct = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? 0;
+  return { n: lat.length, seconds, rps: lat.length / seconds, p50: pct(0.5), p99: pct(0.99), errors };
+}
+
+/** Runs job(i) for i < n on `CONCURRENCY` workers; latency per call in ms. */
+async function load(n: number, job: (i: number) => Promise<boolean>): Promise<Stats> {
+  const lat: number[] = [];
+  let next = 0;
+  let errors = 0;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    for (let i = next++; i < n; i = next++) {
+      const s = performance.now();
+      if (!(await job(i))) errors++;
+      lat.push(performance.now() - s);
+    }
+  }));
+  return stats(lat, (performance.now() - t0) / 1000, errors);
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+let port = 0;
+let token = "";
+function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+  return new Promise((resolve, reject) => {
+    const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const req = http.request({ host: "127.0.0.1", port, method, path: `/scim/v2${path}`, agent, headers: {
+      Authorization: `Bearer ${token}`, Accept: "application/scim+json",
+      ...(data ? { "Content-Type": "application/scim+json", "Content-Length": data.length } : {}),
+    } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c) => chunks.push(c));
+      res.on("end", () => {
+        const text = Buffer.concat(chunks).toString();
+        resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined });
+      });
+    });
+    req.on("error", reject);
+    req.end(data);
+  });
+}
+
+const userBody = (i: number) => ({
+  schemas: ["urn:ietf:params:scim:schemas:core:2.0:User", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+  userName: `user${i}@bench.test`, externalId: `ext-${i}`, active: true, displayName: `User ${i}`,
+  name: { givenName: "User", familyName: String(i) }, emails: [{ primary: true, type: "work", value: `user${i}@bench.test` }],
+  "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": { department: "Bench" },
+});
+
+async function main(): Promise<void> {
+  const dbName = `roster_bench_${randomBytes(4).toString("hex")}`;
+  const adminUrl = new URL(BASE_DB);
+  const admin = new Client({ connectionString: adminUrl.toString() });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  const url = new URL(BASE_DB);
+  url.pathname = `/${dbName}`;
+  let peakRss = 0;
+  const rssTimer = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 200);
+  const ds = createDataSource({ url: url.toString(), poolSize: 20 });
+  const pool = new Pool({ connectionString: url.toString(), max: CONCURRENCY });
+  const server = http.createServer();
+  try {
+    await ds.initialize();
+    await ds.runMigrations();
+    server.listen(0, "127.0.0.1");
+    await new Promise((ok) => server.once("listening", ok));
+    port = (server.address() as AddressInfo).port;
+    const config = loadConfig({ BASE_URL: `http://127.0.0.1:${port}`, DATABASE_URL: url.toString(), SESSION_SECRET: "bench-secret-0123456789abcdef0123456789", LOG_LEVEL: "silent", DATA_DIR: "/tmp/roster-bench" });
+    const deps: Deps = { config, ds, logger: createLogger("silent"), clock: systemClock, outbox: new Outbox() };
+    const app = createApp(deps, { mount: (a) => mountFeatures(a, deps) });
+    app.locals.scimLimits = { perToken: null, failedAuthPerIp: new RateLimiter(60, 60_000) };
+    server.on("request", app);
+
+    const mk = async (name: string) => (await createOrgWithOwner(deps, SYSTEM_CTX, { name, plan: "enterprise", ownerEmail: `owner@${name}.test` })).org.id;
+    const scimOrg = await mk("scim");
+    const rawOrg = await mk("raw");
+    token = (await createScimToken(deps, SYSTEM_CTX, scimOrg, "bench")).token;
+    const rows: Record<string, { scim: Stats; raw: Stats }> = {};
+    const ok = (s: number, want: number) => s === want;
+
+    // 1. create
+    const rawCreate = await load(USERS, async (i) => {
+      await pool.query(`WITH u AS (INSERT INTO users (email, name) VALUES ($1, $2) RETURNING id)
+        INSERT INTO memberships (org_id, user_id, role, source, scim_user_name, external_id, scim_attributes)
+        SELECT $3, u.id, 'member', 'scim', $1, $4, $5 FROM u`, [`raw${i}@bench.test`, `User ${i}`, rawOrg, `ext-${i}`, JSON.stringify(userBody(i))]);
+      return true;
+    });
+    const ids: string[] = new Array(USERS);
+    const scimCreate = await load(USERS, async (i) => {
+      const r = await call("POST", "/Users", userBody(i));
+      ids[i] = r.json?.id;
+      return ok(r.status, 201);
+    });
+    rows["create user"] = { scim: scimCreate, raw: rawCreate };
+
+    // 2. lookup by userName eq
+    const pick = (i: number) => (i * 7919) % USERS;
+    rows["lookup userName eq"] = {
+      raw: await load(LOOKUPS, async (i) => {
+        await pool.query(`SELECT id, scim_user_name, external_id, status, scim_attributes, created_at, updated_at FROM memberships
+          WHERE org_id = $1 AND scim_user_name IS NOT NULL AND lower(scim_user_name) = $2 ORDER BY created_at, id LIMIT 100`, [rawOrg, `raw${pick(i)}@bench.test`]);
+        return true;
+      }),
+      scim: await load(LOOKUPS, async (i) => {
+        const r = await call("GET", `/Users?filter=${encodeURIComponent(`userName eq "USER${pick(i)}@bench.test"`)}`);
+        return ok(r.status, 200) && r.json.totalResults === 1;
+      }),
+    };
+
+    // 3. page through the directory at count=100 (three passes)
+    const pages = Math.ceil(USERS / 100);
+    rows["page count=100"] = {
+      raw: await load(pages * 3, async (i) => {
+        const off = (i % pages) * 100;
+        await pool.query(`SELECT id, scim_user_name, external_id, status, scim_attributes, created_at, updated_at FROM memberships
+          WHERE org_id = $1 AND scim_user_name IS NOT NULL ORDER BY created_at, id LIMIT 100 OFFSET ${off}`, [rawOrg]);
+        await pool.query(`SELECT count(*) FROM memberships WHERE org_id = $1 AND scim_user_name IS NOT NULL`, [rawOrg]);
+        return true;
+      }),
+      scim: await load(pages * 3, async (i) => {
+        const r = await call("GET", `/Users?startIndex=${(i % pages) * 100 + 1}&count=100`);
+        return ok(r.status, 200) && r.json.Resources.length === Math.min(100, USERS - (i % pages) * 100);
+      }),
+    };
+
+    // 4. PATCH active false
+    const rawIds: string[] = (await pool.query(`SELECT id FROM memberships WHERE org_id = $1 AND scim_user_name IS NOT NULL ORDER BY created_at`, [rawOrg])).rows.map((r) => r.id);
+    rows["PATCH active=false"] = {
+      raw: await load(PATCHES, async (i) => {
+        await pool.query(`UPDATE memberships SET status = 'suspended', updated_at = now() WHERE id = $1`, [rawIds[i]]);
+        return true;
+      }),
+      scim: await load(PATCHES, async (i) => {
+        const r = await call("PATCH", `/Users/${ids[i]}`, { schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "replace", path: "active", value: false }] });
+        return ok(r.status, 204);
+      }),
+    };
+
+    // 5. add 1,000 members to a group in PATCHes of 100 (GROUPS groups, so the rate has enough samples)
+    const scimGroups: string[] = [];
+    for (let g = 0; g < GROUPS; g++) scimGroups.push((await call("POST", "/Groups", { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: `Group ${g}` })).json.id);
+    const rawGroups: string[] = [];
+    for (let g = 0; g < GROUPS; g++) rawGroups.push((await pool.query(`INSERT INTO scim_groups (org_id, display_name) VALUES ($1, $2) RETURNING id`, [rawOrg, `Group ${g}`])).rows[0].id);
+    const batch = (list: string[], j: number) => list.slice((j % 10) * 100 + 2000, (j % 10) * 100 + 2100);
+    rows["group PATCH +100 members"] = {
+      raw: await load(GROUPS * 10, async (j) => {
+        await pool.query(`INSERT INTO scim_group_members (group_id, membership_id, org_id) SELECT $1, unnest($2::uuid[]), $3 ON CONFLICT DO NOTHING`,
+          [rawGroups[Math.floor(j / 10)], batch(rawIds, j), rawOrg]);
+        return true;
+      }),
+      scim: await load(GROUPS * 10, async (j) => {
+        const r = await call("PATCH", `/Groups/${scimGroups[Math.floor(j / 10)]}`, { schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+          Operations: [{ op: "add", path: "members", value: batch(ids, j).map((value) => ({ value })) }] });
+        return ok(r.status, 204);
+      }),
+    };
+    const [{ n: inGroups }] = (await pool.query(`SELECT count(*)::int AS n FROM scim_group_members WHERE org_id = $1`, [scimOrg])).rows;
+
+    // report
+    const fmt = (x: number, d = 1) => x.toFixed(d).padStart(9);
+    const lines = [`SCIM benchmark: ${USERS} users, ${CONCURRENCY} concurrent connections, PostgreSQL ${(await pool.query("SHOW server_version")).rows[0].server_version}`,
+      `${"operation".padEnd(26)}${"SCIM req/s".padStart(11)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"raw ops/s".padStart(11)}${"raw p50".padStart(9)}${"raw p99".padStart(9)}${"ratio".padStart(8)}${"errors".padStart(8)}`];
+    const json: Record<string, unknown> = {};
+    for (const [name, { scim, raw }] of Object.entries(rows)) {
+      const ratio = scim.rps / raw.rps;
+      lines.push(`${name.padEnd(26)}${fmt(scim.rps, 0).padStart(11)}${fmt(scim.p50)}${fmt(scim.p99)}${fmt(raw.rps, 0).padStart(11)}${fmt(raw.p50)}${fmt(raw.p99)}${fmt(ratio, 2).slice(1).padStart(8)}${String(scim.errors).padStart(8)}`);
+      json[name] = { scim: round(scim), raw: round(raw), ratio: Number(ratio.toFixed(3)) };
+    }
+    lines.push(`group members added: ${inGroups} (expected ${GROUPS * 1000}); peak RSS of this process: ${(peakRss / 1048576).toFixed(0)} MB`);
+    console.log(lines.join("\n"));
+    console.log(JSON.stringify({ bench: "scim", users: USERS, concurrency: CONCURRENCY, results: json, groupMembersAdded: inGroups, peakRssMb: Math.round(peakRss / 1048576) }));
+  } finally {
+    clearInterval(rssTimer);
+    server.close();
+    agent.destroy();
+    await pool.end().catch(() => undefined);
+    if (ds.isInitialized) await ds.destroy();
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+function round(s: Stats) {
+  return { n: s.n, rps: Math.round(s.rps), p50: Number(s.p50.toFixed(2)), p99: Number(s.p99.toFixed(2)), errors: s.errors };
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
