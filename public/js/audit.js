@@ -61,12 +61,12 @@ function eventRow(e) {
   const body = h("tbody", {});
   const more = h("button", { class: "btn", type: "button", hidden: true }, "Load more");
   const empty = h("p", { class: "empty", hidden: true }, "No events match.");
+  const events = h("section", { class: "card", "aria-label": "Events" },
+    h("table", {}, h("thead", {}, h("tr", {}, ["When", "Actor", "Action", "Target", "Details"].map((t) => h("th", { scope: "col" }, t)))), body),
+    empty, h("div", { class: "card-body load-more" }, more));
   replace(ctx.main,
     h("div", { class: "page-head" }, h("div", {}, h("h1", {}, "Audit log"), h("p", { class: "lede" }, `Everything that changed in ${ctx.org.name}, newest first.`))),
-    form,
-    h("section", { class: "card", "aria-label": "Events" },
-      h("table", {}, h("thead", {}, h("tr", {}, ["When", "Actor", "Action", "Target", "Details"].map((t) => h("th", { scope: "col" }, t)))), body),
-      empty, h("div", { class: "card-body load-more" }, more)));
+    form, events);
 
   let cursor = null;
   async function load(append) {
@@ -75,6 +75,7 @@ function eventRow(e) {
     if (append && cursor) q.set("cursor", cursor);
     q.set("limit", "50");
     clearErrors(form);
+    events.setAttribute("aria-busy", "true");
     try {
       const page = await get(`${api}?${q}`);
       if (!append) body.replaceChildren();
@@ -84,6 +85,8 @@ function eventRow(e) {
       empty.hidden = body.children.length > 0;
     } catch (err) {
       showErrors(form, err);
+    } finally {
+      events.removeAttribute("aria-busy");
     }
   }
   form.addEventListener("submit", (ev) => {

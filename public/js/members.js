@@ -98,8 +98,8 @@ function editRole(cell, m, pill) {
     select.disabled = true;
     try {
       const r = await patch(`${base}/members/${m.id}`, { role: select.value });
-      toast(`${display(m)} is now ${roleLabel(r.member.role)}.`);
       await refresh();
+      toast(`${display(m)} is now ${roleLabel(r.member.role)}.`);
     } catch (err) {
       done = false;
       restore();
@@ -144,8 +144,8 @@ function confirmRemove(m) {
         return false;
       }
       if (self) { location.assign("/app"); return true; }
-      toast(`${display(m)} was removed.`);
       await refresh();
+      toast(`${display(m)} was removed.`);
       return true;
     },
   });
@@ -175,8 +175,8 @@ async function resend(inv, button) {
   button.disabled = true;
   try {
     await post(`${base}/invitations/${inv.id}/resend`);
-    toast(`Invitation sent again to ${inv.email}.`);
     await refresh();
+    toast(`Invitation sent again to ${inv.email}.`);
   } catch (err) {
     button.disabled = false;
     button.closest("td").append(h("p", { class: "field-error", role: "alert" }, err.message));
@@ -197,8 +197,8 @@ function confirmRevoke(inv) {
         showErrors(form, err);
         return false;
       }
-      toast(`The invitation to ${inv.email} was revoked.`);
       await refresh();
+      toast(`The invitation to ${inv.email} was revoked.`);
       return true;
     },
   });
@@ -240,8 +240,8 @@ function inviteDialog(prefill = {}) {
         showErrors(form, err);
         return false;
       }
-      toast(`Invitation sent to ${body.email}.`);
       await refresh();
+      toast(`Invitation sent to ${body.email}.`);
       return true;
     },
   });

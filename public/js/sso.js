@@ -97,8 +97,8 @@ function connectionCard(c) {
 async function setEnabled(c, enabled) {
   try {
     await patch(`${base}/sso-connections/${c.id}`, { enabled });
-    toast(`${c.name} is ${enabled ? "enabled" : "disabled"}.`);
     await renderSso();
+    toast(`${c.name} is ${enabled ? "enabled" : "disabled"}.`);
   } catch (err) { toast(err.message, "error"); }
 }
 
@@ -108,8 +108,8 @@ function deleteConnection(c) {
     description: "People can no longer sign in through it. Their accounts and memberships stay.",
     onSubmit: async (form) => {
       try { await busy(form, () => del(`${base}/sso-connections/${c.id}`)); } catch (err) { showErrors(form, err); return false; }
-      toast(`${c.name} was deleted.`);
       await renderSso();
+      toast(`${c.name} was deleted.`);
       return true;
     },
   });
@@ -186,8 +186,8 @@ async function saveConnection(form, c, body) {
     showErrors(form, err);
     return false;
   }
-  toast(c ? "Connection saved." : "Connection added. Give the URLs below to your identity provider.");
   await renderSso();
+  toast(c ? "Connection saved." : "Connection added. Give the URLs below to your identity provider.");
   return true;
 }
 
@@ -210,8 +210,8 @@ async function verifyDomain(d, button) {
   button.disabled = true;
   try {
     const r = await post(`${base}/domains/${d.id}/verify`);
-    toast(r.domain.verified ? `${d.domain} is verified.` : `No matching TXT record found for ${d.domain} yet.`, r.domain.verified ? "ok" : "error");
     await renderSso();
+    toast(r.domain.verified ? `${d.domain} is verified.` : `No matching TXT record found for ${d.domain} yet.`, r.domain.verified ? "ok" : "error");
   } catch (err) {
     button.disabled = false;
     button.closest("td").append(h("p", { class: "field-error", role: "alert" }, err.message));
@@ -316,8 +316,8 @@ function revokeToken(t) {
     description: "Your identity provider can no longer provision with it. Create a new token first if you are rotating.",
     onSubmit: async (form) => {
       try { await busy(form, () => del(`${base}/scim-tokens/${t.id}`)); } catch (err) { showErrors(form, err); return false; }
-      toast(`${t.name} was revoked.`);
       await renderScim();
+      toast(`${t.name} was revoked.`);
       return true;
     },
   });

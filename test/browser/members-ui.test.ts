@@ -179,7 +179,7 @@ it("the audit log shows each step, newest first, and filters", async () => {
   await owner.getByLabel("Action").fill("member.removed");
   await owner.getByRole("button", { name: "Filter" }).click();
   await owner.waitForURL(/action=member.removed/);
-  await owner.locator("tbody tr").first().waitFor();
+  await owner.locator("section[aria-label='Events']:not([aria-busy])").waitFor();
   expect(await actions.allTextContents()).toEqual(["member.removed"]);
 });
 

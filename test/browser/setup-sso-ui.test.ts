@@ -4,7 +4,7 @@
  * tokens (shown once) and group mappings are managed from the page; other plans see the offer.
  */
 import type { Page } from "playwright-core";
-import { startBrowserApp, watchConsole, type BrowserApp } from "./browser-support";
+import { screenshot, startBrowserApp, watchConsole, type BrowserApp } from "./browser-support";
 import { setupLink } from "../../src/ui/setup";
 import { createOrgWithOwner } from "../../src/orgs/org.service";
 import { addDomain } from "../../sso/domains.service";
@@ -132,6 +132,7 @@ it("creates a SCIM token shown once, maps a group to a role, and revokes the tok
   await page.getByRole("button", { name: "Revoke Okta" }).click();
   await page.getByRole("dialog", { name: "Revoke Okta?" }).getByRole("button", { name: "Revoke token" }).click();
   await page.locator("tr[data-token-id]", { hasText: "Okta" }).getByText("Revoked").waitFor();
+  await screenshot(page, "sso-settings.png", { fullPage: true });
   expect(await b.t.deps.ds.getRepository(ScimToken).countBy({ orgId, revokedAt: IsNull() })).toBe(0);
   expect(problems).toEqual([]);
 });
