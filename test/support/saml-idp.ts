@@ -5,7 +5,7 @@
  * DOM afterwards (signature wrapping, edits after signing).
  */
 import { inflateRawSync } from "node:zlib";
-import { randomUUID } from "node:crypto";
+import { generateKeyPairSync, randomUUID } from "node:crypto";
 import * as samlify from "samlify";
 import { generate } from "selfsigned";
 import { DOMParser, XMLSerializer } from "@xmldom/xmldom";
@@ -24,7 +24,9 @@ export interface KeyPair {
 
 export async function makeKeyPair(cn = "Test IdP", days = 365): Promise<KeyPair> {
   const notAfterDate = new Date(Date.now() + days * 86_400_000);
-  const pems = await generate([{ name: "commonName", value: cn }], { keySize: 2048, algorithm: "sha256", notAfterDate } as never);
+  // The key pair comes from node:crypto (native, fast); selfsigned only makes the certificate.
+  const keyPair = generateKeyPairSync("rsa", { modulusLength: 2048, publicKeyEncoding: { type: "spki", format: "pem" }, privateKeyEncoding: { type: "pkcs8", format: "pem" } });
+  const pems = await generate([{ name: "commonName", value: cn }], { algorithm: "sha256", notAfterDate, keyPair } as never);
   return { key: pems.private, cert: pems.cert };
 }
 
