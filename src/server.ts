@@ -16,6 +16,7 @@ import { MailDispatcher } from "./mail/dispatcher";
 import { serveControlSocket } from "./cli/control-socket";
 import { countOrgs } from "./orgs/org.service";
 import { mountFeatures } from "./features";
+import { setupLink } from "./ui/setup";
 
 function die(message: string): never {
   process.stderr.write(`roster: ${message}\n`);
@@ -60,7 +61,7 @@ async function main(): Promise<void> {
   server.on("error", (err) => die(`cannot listen on port ${config.port}: ${err.message}`));
 
   if ((await countOrgs(deps)) === 0) {
-    logger.info(`No organization yet. Create the first one and its owner with:\n  npm run cli -- org create --name "Acme" --plan enterprise --owner-email you@example.com --owner-password '<at least 10 characters>'`);
+    logger.info(`No organization yet. First-run setup (one-time link): ${setupLink(deps)}\n  or: npm run cli -- org create --name "Acme" --plan enterprise --owner-email you@example.com --owner-password '<at least 10 characters>'`);
   }
 
   let stopping = false;
