@@ -106,10 +106,11 @@ const ssoDelete: Command = async (deps, args) => {
 
 const domainAdd: Command = async (deps, args) => {
   const f = flags(args, { org: { type: "string" }, domain: { type: "string" }, verified: { type: "boolean" } });
-  const d = await addDomain(deps, CLI_CTX, uuidFlag(f.org, "org", "an organization id"), required(f.domain, "domain"), { verified: f.verified === true });
+  const orgId = uuidFlag(f.org, "org", "an organization id");
+  const d = await addDomain(deps, CLI_CTX, orgId, required(f.domain, "domain"), { verified: f.verified === true });
   const text = d.verified
     ? `Added ${d.domain} (${d.id}), marked verified by the operator.`
-    : `Added ${d.domain} (${d.id}), not verified yet.\nPublish this DNS record, then call POST /api/orgs/${"<org>"}/domains/${d.id}/verify:\n  ${d.verification.name}  TXT  "${d.verification.value}"`;
+    : `Added ${d.domain} (${d.id}), not verified yet.\nPublish this DNS record, then call POST /api/orgs/${orgId}/domains/${d.id}/verify:\n  ${d.verification.name}  TXT  "${d.verification.value}"`;
   return { json: { domain: d }, text };
 };
 
