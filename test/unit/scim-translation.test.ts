@@ -62,7 +62,7 @@ describe("user PATCH engine", () => {
 
   it("keeps one primary, drops empty collections, and leaves the input untouched", () => {
     const r = patch({ op: "add", path: "emails", value: [{ type: "home", value: "h@x", primary: "True" }] });
-    expect(r.emails.filter((e: any) => e.primary === true)).toHaveLength(1);
+    expect((r.emails as any[]).filter((e: any) => e.primary === true)).toHaveLength(1);
     expect(patch({ op: "remove", path: 'emails[type eq "work"]' }).emails).toBeUndefined();
     expect(base.emails).toHaveLength(1);
   });
