@@ -7,6 +7,7 @@ import express, { type Express } from "express";
 import helmet from "helmet";
 import { pinoHttp } from "pino-http";
 import type { Deps } from "./context";
+import { loggableUrl } from "./logger";
 import { errorHandler, notFoundHandler } from "./http/error-handler";
 import { csrfGuard, loadSession } from "./http/auth-middleware";
 import { healthRoutes } from "./routes/health.routes";
@@ -34,6 +35,10 @@ export function createApp(deps: Deps, hooks: AppHooks = {}): Express {
       return id;
     },
     autoLogging: { ignore: (req) => req.url === "/healthz" || req.url === "/readyz" },
+    serializers: {
+      req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) =>
+        ({ id: req.id, method: req.method, url: loggableUrl(req.url), remoteAddress: req.remoteAddress }),
+    },
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? "error" : "info"),
   }));
   app.use(helmet({ referrerPolicy: { policy: "no-referrer" } }));

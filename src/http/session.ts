@@ -7,7 +7,7 @@ import { setCookie } from "./cookies";
 /**
  * Signs `userId` in. Any session the browser already had is destroyed first, so a fresh id is
  * issued on every sign-in (no session fixation). `authMethod` is "password", "break-glass" or
- * "sso:<connectionId>".
+ * "sso:<orgId>" (requireOrgMember checks it against the org).
  */
 export async function startSession(deps: Deps, req: Request, res: Response, userId: string, authMethod: string): Promise<{ csrfToken: string }> {
   if (req.auth) await destroySession(deps.ds, req.auth.cookie);

@@ -3,6 +3,7 @@ import { errorBody, toAppError } from "../../src/http/error-handler";
 import { AppError, ConflictError, ForbiddenError, GoneError, NotFoundError, RateLimitedError, UnauthenticatedError, UnavailableError, ValidationError } from "../../src/errors";
 import { backoffSeconds } from "../../src/mail/dispatcher";
 import { setCookie } from "../../src/http/cookies";
+import { loggableUrl } from "../../src/logger";
 
 describe("toAppError", () => {
   it("keeps typed domain errors as they are", () => {
@@ -43,5 +44,15 @@ describe("session cookie", () => {
     const res = { append: (_k: string, v: string) => headers.push(v) } as never;
     setCookie(res, "roster_session", "abc", { secure: true, maxAgeSeconds: 60 });
     expect(headers[0]).toBe("roster_session=abc; Path=/; HttpOnly; SameSite=Lax; Max-Age=60; Secure");
+  });
+});
+
+describe("loggableUrl", () => {
+  it("keeps invitation tokens and SSO codes out of the log", () => {
+    expect(loggableUrl("/invitations/abcDEF123_-")).toBe("/invitations/[redacted]");
+    expect(loggableUrl("/api/invitations/abcDEF123_-/accept")).toBe("/api/invitations/[redacted]/accept");
+    expect(loggableUrl("/sso/oidc/1/callback?code=secret&state=s")).toBe("/sso/oidc/1/callback?[redacted]");
+    expect(loggableUrl("/setup?token=t")).toBe("/setup?[redacted]");
+    expect(loggableUrl("/api/orgs/1/audit-events?action=member.*")).toBe("/api/orgs/1/audit-events?action=member.*");
   });
 });
