@@ -1,50 +1,20 @@
 /** CLI commands for SSO (`roster sso …`, `roster org domain …`). Same services as the API. */
 import { readFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
-import type { Command } from "../src/cli/commands";
-import { SYSTEM_CTX, type Ctx } from "../src/context";
-import { AppError } from "../src/errors";
-import { isUuid } from "../src/http/validate";
+import { CLI_CTX, flags, required, uuidFlag, UsageError, type Command } from "../src/cli/flags";
 import { createConnection, deleteConnection, listConnections, type ConnectionView } from "./connections.service";
 import { addDomain } from "./domains.service";
-
-const CLI_CTX: Ctx = { ...SYSTEM_CTX, actor: { type: "system", name: "roster cli" } };
-
-/** Exit code 2, like the CLI's own usage errors (kept local to avoid an import cycle with commands.ts). */
-const usage = (message: string) => new AppError("cli.usage", 2, message);
-
-type Spec = Record<string, { type: "string" | "boolean"; multiple?: boolean }>;
-
-function flags<T extends Spec>(args: string[], options: T) {
-  try {
-    return parseArgs({ args, options: { ...options, json: { type: "boolean" } }, strict: true, allowPositionals: false }).values;
-  } catch (err) {
-    throw usage((err as Error).message.split("\n")[0]);
-  }
-}
-
-function required(v: string | undefined, flag: string): string {
-  if (v === undefined || v === "") throw usage(`missing required flag --${flag}`);
-  return v;
-}
-
-function uuidFlag(v: string | undefined, flag: string, what: string): string {
-  const id = required(v, flag);
-  if (!isUuid(id)) throw usage(`--${flag} must be ${what} (a UUID), got "${id}"`);
-  return id;
-}
 
 async function readFlagFile(path: string, flag: string): Promise<string> {
   try {
     return await readFile(path, "utf8");
   } catch (err) {
-    throw usage(`--${flag}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? "error"})`);
+    throw new UsageError(`--${flag}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? "error"})`);
   }
 }
 
 function jit(role: string | undefined): { jitEnabled?: boolean; jitRole?: string } {
   if (role === undefined) return {};
-  if (role !== "member" && role !== "admin") throw usage(`--jit-role must be member or admin, got "${role}"`);
+  if (role !== "member" && role !== "admin") throw new UsageError(`--jit-role must be member or admin, got "${role}"`);
   return { jitEnabled: true, jitRole: role };
 }
 
@@ -60,7 +30,7 @@ const samlCreate: Command = async (deps, args) => {
   const metadataFile = f["idp-metadata-file"];
   const certFiles = (f["idp-cert-file"] ?? []) as string[];
   if (!metadataFile && (!f["idp-entity-id"] || !f["idp-sso-url"] || certFiles.length === 0)) {
-    throw usage("give --idp-metadata-file FILE, or --idp-entity-id ID --idp-sso-url URL --idp-cert-file FILE");
+    throw new UsageError("give --idp-metadata-file FILE, or --idp-entity-id ID --idp-sso-url URL --idp-cert-file FILE");
   }
   const body = {
     kind: "saml", name: f.name,

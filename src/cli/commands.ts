@@ -3,11 +3,12 @@
  * process or, when the server owns the embedded database, inside the server (control-socket.ts).
  * Scripts depend on these names, flags and JSON shapes: change them only compatibly.
  */
-import { parseArgs } from "node:util";
 import { z } from "zod";
 import { EmailMessage, PLANS } from "../../entities";
-import { SYSTEM_CTX, type Ctx, type Deps } from "../context";
-import { parse, isUuid } from "../http/validate";
+import { parse } from "../http/validate";
+import { CLI_CTX, flags, required, uuidFlag, UsageError, type Command } from "./flags";
+
+export { UsageError, type Command, type CommandResult } from "./flags";
 import { AppError, ValidationError } from "../errors";
 import { createOrgWithOwner } from "../orgs/org.service";
 import { createScimToken, listScimTokens, revokeScimToken } from "../scim-tokens/scim-token.service";
@@ -17,38 +18,8 @@ import { SCIM_COMMANDS } from "../../scim/cli";
 import { SSO_COMMANDS } from "../../sso/cli";
 import { EmbeddedDatabaseBusyError } from "../db/embedded";
 
-export interface CommandResult {
-  json: unknown;
-  text: string;
-}
-
-export class UsageError extends AppError {
-  constructor(message: string) {
-    super("cli.usage", 2, message);
-  }
-}
-
-const CLI_CTX: Ctx = { ...SYSTEM_CTX, actor: { type: "system", name: "roster cli" } };
-
-export type Command = (deps: Deps, args: string[]) => Promise<CommandResult>;
-
-function flags<T extends Record<string, { type: "string" | "boolean"; multiple?: boolean }>>(args: string[], options: T) {
-  try {
-    return parseArgs({ args, options: { ...options, json: { type: "boolean" } }, strict: true, allowPositionals: false }).values;
-  } catch (err) {
-    throw new UsageError((err as Error).message.split("\n")[0]);
-  }
-}
-
-function required<T>(value: T | undefined, flag: string): T {
-  if (value === undefined || value === "") throw new UsageError(`missing required flag --${flag}`);
-  return value;
-}
-
 function orgIdFlag(v: string | undefined): string {
-  const id = required(v, "org");
-  if (!isUuid(id)) throw new UsageError(`--org must be an organization id (a UUID), got "${id}"`);
-  return id;
+  return uuidFlag(v, "org", "an organization id");
 }
 
 const orgCreate: Command = async (deps, args) => {
@@ -85,9 +56,7 @@ const scimTokenList: Command = async (deps, args) => {
 
 const scimTokenRevoke: Command = async (deps, args) => {
   const f = flags(args, { id: { type: "string" } });
-  const id = required(f.id, "id");
-  if (!isUuid(id)) throw new UsageError(`--id must be a token id (a UUID), got "${id}"`);
-  const view = await revokeScimToken(deps, CLI_CTX, id);
+  const view = await revokeScimToken(deps, CLI_CTX, uuidFlag(f.id, "id", "a token id"));
   return { json: { id: view.id, revokedAt: view.revokedAt }, text: `Revoked SCIM token ${view.id}.` };
 };
 
