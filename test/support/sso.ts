@@ -4,17 +4,10 @@ import { AuditEvent, Membership, Session, User, UserIdentity } from "../../entit
 import { createOrgWithOwner } from "../../src/orgs/org.service";
 import { SYSTEM_CTX } from "../../src/context";
 import type { Plan } from "../../entities";
-import { ApiClient, type TestApp } from "./app";
+import type { TestApp } from "./app";
+import { PASSWORD, signIn as signedIn } from "./actors";
 
-export const PASSWORD = "correct horse battery staple";
-
-export async function signedIn(t: TestApp, email: string, password = PASSWORD): Promise<ApiClient> {
-  const c = new ApiClient(t.app);
-  const r = await c.post("/api/auth/signin", { email, password });
-  if (r.status !== 200) throw new Error(`sign-in of ${email} failed: ${r.status} ${JSON.stringify(r.body)}`);
-  c.csrf = r.body.csrfToken;
-  return c;
-}
+export { PASSWORD, signIn as signedIn } from "./actors";
 
 export async function orgWithOwner(t: TestApp, name: string, ownerEmail: string, plan: Plan = "enterprise") {
   const { org } = await createOrgWithOwner(t.deps, SYSTEM_CTX, { name, plan, ownerEmail, ownerPassword: PASSWORD });
