@@ -2,25 +2,26 @@
  * `npm run bench:scim`: SCIM over HTTP against PostgreSQL, 20 concurrent keep-alive connections
  * like a busy IdP, next to the same operations as plain `pg` queries (the floor). A benchmark,
  * not a test: it prints a table and one JSON line. Creates and drops its own database; traffic
- * only to 127.0.0.1. The SCIM rate limit is switched off so that the server, not the limiter,
- * is measured. RSS is of this one process (server + load generator + pg floor client).
+ * only to 127.0.0.1.
+ *
+ * The Roster server runs in its own process (bench/scim-server.ts, forked), as deployed: the
+ * load generator and the raw-`pg` floor stay here, so they do not compete with the server for
+ * its event loop, and the RSS reported is the server process's peak (VmHWM). For each phase the
+ * table also gives the CPU spent per operation by the server process and by PostgreSQL (all
+ * `postgres` processes), which tells what bounds a figure on this machine.
+ *
+ * BENCH_USERS (default 10000) scales the run; BENCH_PROFILE_DIR=dir writes a V8 CPU profile of
+ * the server for each SCIM phase (dir/<phase>.cpuprofile); BENCH_LOG_LEVEL sets the server's log
+ * level (default silent).
  */
-import "reflect-metadata";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import { fork, type ChildProcess } from "node:child_process";
+import { mkdirSync, readFileSync, readdirSync } from "node:fs";
+import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { Client, Pool } from "pg";
-import { createApp } from "../src/app";
-import { mountFeatures } from "../src/features";
-import { loadConfig } from "../src/config";
-import { createLogger } from "../src/logger";
-import { Outbox } from "../src/mail/outbox";
-import { systemClock, SYSTEM_CTX, type Deps } from "../src/context";
-import { createDataSource } from "../src/db/data-source";
-import { createOrgWithOwner } from "../src/orgs/org.service";
-import { createScimToken } from "../src/scim-tokens/scim-token.service";
-import { RateLimiter } from "../src/http/rate-limit";
+import type { ParentMessage, ServerMessage } from "./scim-server";
 
 const CONCURRENCY = 20;
 const USERS = Number(process.env.BENCH_USERS ?? 10_000);
@@ -29,19 +30,48 @@ const PATCHES = Math.min(USERS, 5_000);
 const GROUPS = 5; // each: 1,000 members in PATCHes of 100
 const BASE_DB = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
-interface Stats { n: number; seconds: number; rps: number; p50: number; p99: number; errors: number }
+interface Stats { n: number; seconds: number; rps: number; p50: number; p99: number; errors: number; serverCpuMs: number; pgCpuMs: number }
 
-function stats(lat: number[], seconds: number, errors: number): Stats {
+function stats(lat: number[], seconds: number, errors: number, cpu: { server: number; pg: number }): Stats {
   const s = [...lat].sort((a, b) => a - b);
   const pct = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? 0;
-  return { n: lat.length, seconds, rps: lat.length / seconds, p50: pct(0.5), p99: pct(0.99), errors };
+  return { n: lat.length, seconds, rps: lat.length / seconds, p50: pct(0.5), p99: pct(0.99), errors,
+    serverCpuMs: cpu.server / lat.length, pgCpuMs: cpu.pg / lat.length };
 }
+
+/** CPU time (ms) of one process from /proc/<pid>/stat (utime + stime); 0 once it is gone. */
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+function cpuOf(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const rest = f.slice(f.lastIndexOf(")") + 2).split(" ");
+    return (Number(rest[11]) + Number(rest[12])) * TICK_MS;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU time (ms) of every `postgres` process on this machine (the server and its backends). */
+function postgresCpu(): number {
+  let total = 0;
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const f = readFileSync(`/proc/${d}/stat`, "utf8");
+      if (f.slice(f.indexOf("(") + 1, f.lastIndexOf(")")) === "postgres") total += cpuOf(Number(d));
+    } catch { /* gone */ }
+  }
+  return total;
+}
+
+let serverPid = 0;
 
 /** Runs job(i) for i < n on `CONCURRENCY` workers; latency per call in ms. */
 async function load(n: number, job: (i: number) => Promise<boolean>): Promise<Stats> {
   const lat: number[] = [];
   let next = 0;
   let errors = 0;
+  const cpu0 = { server: cpuOf(serverPid), pg: postgresCpu() };
   const t0 = performance.now();
   await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
     for (let i = next++; i < n; i = next++) {
@@ -50,7 +80,57 @@ async function load(n: number, job: (i: number) => Promise<boolean>): Promise<St
       lat.push(performance.now() - s);
     }
   }));
-  return stats(lat, (performance.now() - t0) / 1000, errors);
+  const seconds = (performance.now() - t0) / 1000;
+  return stats(lat, seconds, errors, { server: cpuOf(serverPid) - cpu0.server, pg: postgresCpu() - cpu0.pg });
+}
+
+/** The forked server and a request/response over its IPC channel. */
+let child: ChildProcess | undefined;
+let nextMsg = 0;
+type Command = ParentMessage extends infer M ? (M extends ParentMessage ? Omit<M, "id"> : never) : never;
+function command(msg: Command): Promise<void> {
+  const id = ++nextMsg;
+  return new Promise((ok, fail) => {
+    const onMsg = (m: ServerMessage) => {
+      if (m.type === "done" && m.id === id) {
+        child!.off("message", onMsg);
+        ok();
+      }
+    };
+    child!.on("message", onMsg);
+    child!.send({ ...msg, id } as ParentMessage, (err) => err && fail(err));
+  });
+}
+
+function startServer(url: string): Promise<Extract<ServerMessage, { type: "ready" }>> {
+  child = fork(path.join(__dirname, "scim-server.ts"), [], {
+    execArgv: ["--import", "tsx"], env: { ...process.env, BENCH_DATABASE_URL: url }, stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  serverPid = child.pid!;
+  return new Promise((ok, fail) => {
+    child!.once("exit", (code) => fail(new Error(`the bench server exited (${code}) before it was ready`)));
+    child!.once("message", (m: ServerMessage) => (m.type === "ready" ? ok(m) : fail(new Error("unexpected message"))));
+  });
+}
+
+/** Resident set of the server process: current (VmRSS) and peak (VmHWM), in bytes. */
+function serverRss(): { rss: number; hwm: number } {
+  const status = readFileSync(`/proc/${serverPid}/status`, "utf8");
+  const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? 0) * 1024;
+  return { rss: kb("VmRSS"), hwm: kb("VmHWM") };
+}
+
+const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
+/** Runs one SCIM phase, under a CPU profile of the server when BENCH_PROFILE_DIR is set. */
+async function profiled<T>(phase: string, fn: () => Promise<T>): Promise<T> {
+  if (!PROFILE_DIR) return fn();
+  mkdirSync(PROFILE_DIR, { recursive: true });
+  await command({ cmd: "profile-start" });
+  try {
+    return await fn();
+  } finally {
+    await command({ cmd: "profile-stop", file: path.resolve(PROFILE_DIR, `${phase.replace(/[^a-z0-9]+/gi, "-")}.cpuprofile`) });
+  }
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
@@ -91,26 +171,16 @@ async function main(): Promise<void> {
   const url = new URL(BASE_DB);
   url.pathname = `/${dbName}`;
   let peakRss = 0;
-  const rssTimer = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 200);
-  const ds = createDataSource({ url: url.toString(), poolSize: 20 });
+  let rssTimer: NodeJS.Timeout | undefined;
   const pool = new Pool({ connectionString: url.toString(), max: CONCURRENCY });
-  const server = http.createServer();
+  // pool.end() resolves before the backends are gone, so DROP … WITH (FORCE) may still terminate one.
+  pool.on("error", () => undefined);
   try {
-    await ds.initialize();
-    await ds.runMigrations();
-    server.listen(0, "127.0.0.1");
-    await new Promise((ok) => server.once("listening", ok));
-    port = (server.address() as AddressInfo).port;
-    const config = loadConfig({ BASE_URL: `http://127.0.0.1:${port}`, DATABASE_URL: url.toString(), SESSION_SECRET: "bench-secret-0123456789abcdef0123456789", LOG_LEVEL: "silent", DATA_DIR: "/tmp/roster-bench" });
-    const deps: Deps = { config, ds, logger: createLogger("silent"), clock: systemClock, outbox: new Outbox() };
-    const app = createApp(deps, { mount: (a) => mountFeatures(a, deps) });
-    app.locals.scimLimits = { perToken: null, failedAuthPerIp: new RateLimiter(60, 60_000) };
-    server.on("request", app);
-
-    const mk = async (name: string) => (await createOrgWithOwner(deps, SYSTEM_CTX, { name, plan: "enterprise", ownerEmail: `owner@${name}.test` })).org.id;
-    const scimOrg = await mk("scim");
-    const rawOrg = await mk("raw");
-    token = (await createScimToken(deps, SYSTEM_CTX, scimOrg, "bench")).token;
+    const ready = await startServer(url.toString());
+    port = ready.port;
+    token = ready.token;
+    const { scimOrg, rawOrg } = ready;
+    rssTimer = setInterval(() => { peakRss = Math.max(peakRss, serverRss().rss); }, 200);
     const rows: Record<string, { scim: Stats; raw: Stats }> = {};
     const ok = (s: number, want: number) => s === want;
 
@@ -122,11 +192,11 @@ async function main(): Promise<void> {
       return true;
     });
     const ids: string[] = new Array(USERS);
-    const scimCreate = await load(USERS, async (i) => {
+    const scimCreate = await profiled("create", () => load(USERS, async (i) => {
       const r = await call("POST", "/Users", userBody(i));
       ids[i] = r.json?.id;
       return ok(r.status, 201);
-    });
+    }));
     rows["create user"] = { scim: scimCreate, raw: rawCreate };
 
     // 2. lookup by userName eq
@@ -137,10 +207,10 @@ async function main(): Promise<void> {
           WHERE org_id = $1 AND scim_user_name IS NOT NULL AND lower(scim_user_name) = $2 ORDER BY created_at, id LIMIT 100`, [rawOrg, `raw${pick(i)}@bench.test`]);
         return true;
       }),
-      scim: await load(LOOKUPS, async (i) => {
+      scim: await profiled("lookup", () => load(LOOKUPS, async (i) => {
         const r = await call("GET", `/Users?filter=${encodeURIComponent(`userName eq "USER${pick(i)}@bench.test"`)}`);
         return ok(r.status, 200) && r.json.totalResults === 1;
-      }),
+      })),
     };
 
     // 3. page through the directory at count=100 (three passes)
@@ -153,10 +223,10 @@ async function main(): Promise<void> {
         await pool.query(`SELECT count(*) FROM memberships WHERE org_id = $1 AND scim_user_name IS NOT NULL`, [rawOrg]);
         return true;
       }),
-      scim: await load(pages * 3, async (i) => {
+      scim: await profiled("page", () => load(pages * 3, async (i) => {
         const r = await call("GET", `/Users?startIndex=${(i % pages) * 100 + 1}&count=100`);
         return ok(r.status, 200) && r.json.Resources.length === Math.min(100, USERS - (i % pages) * 100);
-      }),
+      })),
     };
 
     // 4. PATCH active false
@@ -166,10 +236,10 @@ async function main(): Promise<void> {
         await pool.query(`UPDATE memberships SET status = 'suspended', updated_at = now() WHERE id = $1`, [rawIds[i]]);
         return true;
       }),
-      scim: await load(PATCHES, async (i) => {
+      scim: await profiled("patch", () => load(PATCHES, async (i) => {
         const r = await call("PATCH", `/Users/${ids[i]}`, { schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "replace", path: "active", value: false }] });
         return ok(r.status, 204);
-      }),
+      })),
     };
 
     // 5. add 1,000 members to a group in PATCHes of 100 (GROUPS groups, so the rate has enough samples)
@@ -177,47 +247,55 @@ async function main(): Promise<void> {
     for (let g = 0; g < GROUPS; g++) scimGroups.push((await call("POST", "/Groups", { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: `Group ${g}` })).json.id);
     const rawGroups: string[] = [];
     for (let g = 0; g < GROUPS; g++) rawGroups.push((await pool.query(`INSERT INTO scim_groups (org_id, display_name) VALUES ($1, $2) RETURNING id`, [rawOrg, `Group ${g}`])).rows[0].id);
-    const batch = (list: string[], j: number) => list.slice((j % 10) * 100 + 2000, (j % 10) * 100 + 2100);
+    const from = USERS >= 3000 ? 2000 : 0; // small runs (BENCH_USERS) add whom they have
+    const batch = (list: string[], j: number) => list.slice((j % 10) * 100 + from, (j % 10) * 100 + from + 100);
     rows["group PATCH +100 members"] = {
       raw: await load(GROUPS * 10, async (j) => {
         await pool.query(`INSERT INTO scim_group_members (group_id, membership_id, org_id) SELECT $1, unnest($2::uuid[]), $3 ON CONFLICT DO NOTHING`,
           [rawGroups[Math.floor(j / 10)], batch(rawIds, j), rawOrg]);
         return true;
       }),
-      scim: await load(GROUPS * 10, async (j) => {
+      scim: await profiled("group-patch", () => load(GROUPS * 10, async (j) => {
         const r = await call("PATCH", `/Groups/${scimGroups[Math.floor(j / 10)]}`, { schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
           Operations: [{ op: "add", path: "members", value: batch(ids, j).map((value) => ({ value })) }] });
         return ok(r.status, 204);
-      }),
+      })),
     };
     const [{ n: inGroups }] = (await pool.query(`SELECT count(*)::int AS n FROM scim_group_members WHERE org_id = $1`, [scimOrg])).rows;
 
     // report
     const fmt = (x: number, d = 1) => x.toFixed(d).padStart(9);
     const lines = [`SCIM benchmark: ${USERS} users, ${CONCURRENCY} concurrent connections, PostgreSQL ${(await pool.query("SHOW server_version")).rows[0].server_version}`,
-      `${"operation".padEnd(26)}${"SCIM req/s".padStart(11)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"raw ops/s".padStart(11)}${"raw p50".padStart(9)}${"raw p99".padStart(9)}${"ratio".padStart(8)}${"errors".padStart(8)}`];
+      `${"operation".padEnd(26)}${"SCIM req/s".padStart(11)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"raw ops/s".padStart(11)}${"raw p50".padStart(9)}${"raw p99".padStart(9)}${"ratio".padStart(8)}${"errors".padStart(8)}`
+        + `  | CPU ms/op: ${"server".padStart(6)}${"pg".padStart(6)}${"raw pg".padStart(8)}`];
     const json: Record<string, unknown> = {};
     for (const [name, { scim, raw }] of Object.entries(rows)) {
       const ratio = scim.rps / raw.rps;
-      lines.push(`${name.padEnd(26)}${fmt(scim.rps, 0).padStart(11)}${fmt(scim.p50)}${fmt(scim.p99)}${fmt(raw.rps, 0).padStart(11)}${fmt(raw.p50)}${fmt(raw.p99)}${fmt(ratio, 2).slice(1).padStart(8)}${String(scim.errors).padStart(8)}`);
+      lines.push(`${name.padEnd(26)}${fmt(scim.rps, 0).padStart(11)}${fmt(scim.p50)}${fmt(scim.p99)}${fmt(raw.rps, 0).padStart(11)}${fmt(raw.p50)}${fmt(raw.p99)}${fmt(ratio, 2).slice(1).padStart(8)}${String(scim.errors).padStart(8)}`
+        + `  |            ${scim.serverCpuMs.toFixed(2).padStart(6)}${scim.pgCpuMs.toFixed(2).padStart(6)}${raw.pgCpuMs.toFixed(2).padStart(8)}`);
       json[name] = { scim: round(scim), raw: round(raw), ratio: Number(ratio.toFixed(3)) };
     }
-    lines.push(`group members added: ${inGroups} (expected ${GROUPS * 1000}); peak RSS of this process: ${(peakRss / 1048576).toFixed(0)} MB`);
+    const { hwm } = serverRss();
+    const peak = Math.max(peakRss, hwm);
+    lines.push(`group members added: ${inGroups} (expected ${GROUPS * Math.min(1000, USERS - from)}); server process peak RSS (VmHWM): ${(peak / 1048576).toFixed(0)} MB; bench process RSS: ${(process.memoryUsage().rss / 1048576).toFixed(0)} MB`);
     console.log(lines.join("\n"));
-    console.log(JSON.stringify({ bench: "scim", users: USERS, concurrency: CONCURRENCY, results: json, groupMembersAdded: inGroups, peakRssMb: Math.round(peakRss / 1048576) }));
+    console.log(JSON.stringify({ bench: "scim", users: USERS, concurrency: CONCURRENCY, results: json, groupMembersAdded: inGroups, serverPeakRssMb: Math.round(peak / 1048576) }));
   } finally {
     clearInterval(rssTimer);
-    server.close();
     agent.destroy();
+    if (child && child.exitCode === null) {
+      await Promise.race([command({ cmd: "shutdown" }), new Promise((ok) => setTimeout(ok, 5000))]);
+      if (child.exitCode === null) child.kill();
+    }
     await pool.end().catch(() => undefined);
-    if (ds.isInitialized) await ds.destroy();
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await admin.end();
   }
 }
 
 function round(s: Stats) {
-  return { n: s.n, rps: Math.round(s.rps), p50: Number(s.p50.toFixed(2)), p99: Number(s.p99.toFixed(2)), errors: s.errors };
+  return { n: s.n, rps: Math.round(s.rps), p50: Number(s.p50.toFixed(2)), p99: Number(s.p99.toFixed(2)), errors: s.errors,
+    serverCpuMsPerOp: Number(s.serverCpuMs.toFixed(3)), pgCpuMsPerOp: Number(s.pgCpuMs.toFixed(3)) };
 }
 
 main().catch((err) => {
