@@ -7,9 +7,10 @@ import { randomUUID } from "node:crypto";
 import type { EntityManager } from "typeorm";
 import { Membership, type Organization, type User } from "../entities";
 import type { Deps } from "../src/context";
-import { addMember, applyRemoval, applyRoleChange, applyStatus, lockOrg, withRefusalAudit } from "../src/members/member.service";
-import { findOrCreateUser, insertUser } from "../src/accounts/users";
-import { recordAudit } from "../src/audit/audit-log";
+import { addMember, applyRemoval, applyRoleChange, applyStatus, lockOrg, membershipInsertError, withRefusalAudit } from "../src/members/member.service";
+import { findOrCreateUser, insertUser, normalizeEmail } from "../src/accounts/users";
+import { AUDIT_COLUMNS, auditParams, recordAudit } from "../src/audit/audit-log";
+import { constraintOf, isUniqueViolation } from "../src/db/pg-errors";
 import { getOrg } from "../src/orgs/org.service";
 import { isUuid } from "../src/http/validate";
 import { ROLE_RANK } from "../src/auth/permissions";
@@ -63,8 +64,10 @@ async function assertUserNameFree(tx: EntityManager, orgId: string, userName: st
   const rows = await tx.query(
     `SELECT 1 FROM memberships WHERE org_id = $1 AND lower(scim_user_name) = lower($2) AND ($3::uuid IS NULL OR id <> $3::uuid)`,
     [orgId, userName, exceptId]);
-  if (rows.length) throw new ScimError(409, "uniqueness", `A user with userName '${userName}' already exists.`);
+  if (rows.length) throw userNameTaken(userName);
 }
+
+const userNameTaken = (userName: string) => new ScimError(409, "uniqueness", `A user with userName '${userName}' already exists.`);
 
 /**
  * The account behind a new SCIM user: the one holding their email (linked, never modified), or a
@@ -101,7 +104,71 @@ async function lightThenLocked<T>(deps: Deps, light: (tx: EntityManager) => Prom
   return deps.ds.transaction(locked);
 }
 
+const RETURNING = `id, scim_user_name AS "scimUserName", external_id AS "externalId", status, scim_attributes AS "scimAttributes",
+  created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+interface CreateProbe { taken: boolean; user_id: string | null; user_email: string | null; member_id: string | null; member_user_name: string | null }
+
+/**
+ * The common create in two statements inside its transaction: one read (userName taken? the
+ * account holding the email, and its membership here), then one statement that inserts the
+ * account if needed, the membership and its `member.added` audit event. It takes the same
+ * decisions as the general path below (accountFor, addMember) and leaves to it, by throwing
+ * UseGeneralPath before or instead of any write, whatever needs the org lock or a savepoint:
+ * adopting a manual member, a concurrent insert of the same account (unique violation on the
+ * email), rows that vanished meanwhile.
+ */
+class UseGeneralPath extends Error {}
+
+async function createFast(tx: EntityManager, sc: ScimCtx, input: UserInput): Promise<UserRow> {
+  const email = input.email ? normalizeEmail(input.email) : null;
+  const [probe] = await tx.query(
+    `SELECT EXISTS (SELECT 1 FROM memberships WHERE org_id = $1 AND scim_user_name IS NOT NULL AND lower(scim_user_name) = lower($2)) AS taken,
+            u.id AS user_id, u.email AS user_email, m.id AS member_id, m.scim_user_name AS member_user_name
+       FROM (SELECT 1) AS one
+       LEFT JOIN users u ON lower(u.email) = $3
+       LEFT JOIN memberships m ON m.org_id = $1 AND m.user_id = u.id`, [sc.orgId, input.userName, email]) as CreateProbe[];
+  if (probe.taken) throw userNameTaken(input.userName);
+  if (probe.member_id && probe.member_user_name === null) throw new UseGeneralPath(); // adopt a manual member: under the org lock
+  // The account (as accountFor): the one holding the email unless it already is a SCIM user here, else a new one.
+  const linkTo = probe.user_id && !probe.member_id ? probe.user_id : null;
+  const newEmail = email && !probe.user_id ? email : `${randomUUID()}@scim.roster.invalid`;
+  const role = input.scimRole ?? "member";
+  const status = input.active ? "active" : "suspended";
+  const [, , actor, , metadata, ip, requestId] = auditParams(sc.ctx, {
+    orgId: sc.orgId, action: "member.added", metadata: { role, source: "scim", status, userName: input.userName } });
+  const params = [sc.orgId, role, status, input.userName, input.externalId, JSON.stringify(input.attributes), input.scimRole,
+    actor, metadata, ip, requestId, ...(linkTo ? [linkTo] : [newEmail, input.displayName])];
+  const account = linkTo
+    ? `SELECT id, email, name FROM users WHERE id = $12::uuid`
+    : `INSERT INTO users (email, name) VALUES ($12, $13) RETURNING id, email, name`;
+  let rows: UserRow[];
+  try {
+    rows = returned<UserRow>(await tx.query(
+      `WITH u AS (${account}),
+            m AS (INSERT INTO memberships (org_id, user_id, role, source, status, scim_user_name, external_id, scim_attributes, scim_role)
+                  SELECT o.id, u.id, $2, 'scim', $3, $4, $5, $6::jsonb, $7 FROM u JOIN organizations o ON o.id = $1
+                  RETURNING ${RETURNING}),
+            a AS (INSERT INTO audit_events (${AUDIT_COLUMNS})
+                  SELECT $1, 'member.added', $8::jsonb, jsonb_build_object('type', 'member', 'id', m.id, 'email', u.email, 'name', u.name),
+                         $9::jsonb, $10, $11 FROM m, u)
+       SELECT id, "scimUserName", "externalId", status, "scimAttributes", "createdAt", "updatedAt" FROM m`, params));
+  } catch (err) {
+    if (isUniqueViolation(err) && constraintOf(err) === "users_email_lower_key") throw new UseGeneralPath(); // raced: link it there
+    throw membershipInsertError(err, linkTo ? String(probe.user_email) : newEmail);
+  }
+  if (!rows[0]) throw new UseGeneralPath(); // the account or the org went away meanwhile
+  return rows[0];
+}
+
 export async function createUser(deps: Deps, sc: ScimCtx, input: UserInput): Promise<UserRow> {
+  if (input.scimRole !== "owner") {
+    try {
+      return await deps.ds.transaction((tx) => createFast(tx, sc, input));
+    } catch (err) {
+      if (!(err instanceof UseGeneralPath)) throw err;
+    }
+  }
   const create = async (tx: EntityManager, org: Organization) => {
     await assertUserNameFree(tx, org.id, input.userName, null);
     const { user, adopt } = await accountFor(tx, org.id, input);

@@ -72,6 +72,15 @@ export interface NewMember {
   auditMetadata?: Record<string, unknown>;
 }
 
+/** What inserting a membership failed with, as the API reports it: a unique violation is a conflict, anything else itself. */
+export function membershipInsertError(err: unknown, email: string): unknown {
+  if (!isUniqueViolation(err)) return err;
+  if (constraintOf(err) === "memberships_org_scim_user_name_key") {
+    return new ConflictError("member.user_name_taken", "A member with this userName already exists in this organization.");
+  }
+  return new ConflictError("member.exists", `${email} is already a member of this organization.`);
+}
+
 export async function addMember(tx: EntityManager, ctx: Ctx, org: Organization, input: NewMember): Promise<Membership> {
   const repo = tx.getRepository(Membership);
   let m: Membership;
@@ -83,13 +92,7 @@ export async function addMember(tx: EntityManager, ctx: Ctx, org: Organization, 
       scimAttributes: input.scim?.attributes ?? null, scimRole: input.scim?.scimRole ?? null,
     })));
   } catch (err) {
-    if (isUniqueViolation(err)) {
-      if (constraintOf(err) === "memberships_org_scim_user_name_key") {
-        throw new ConflictError("member.user_name_taken", "A member with this userName already exists in this organization.");
-      }
-      throw new ConflictError("member.exists", `${input.user.email} is already a member of this organization.`);
-    }
-    throw err;
+    throw membershipInsertError(err, input.user.email);
   }
   if (input.grants?.length) await replaceMemberGrants(tx, org.id, m.id, input.grants);
   await recordAudit(tx, ctx, {
