@@ -229,8 +229,58 @@ async function replaceInTx(deps: Deps, tx: EntityManager, sc: ScimCtx, org: Orga
   return m;
 }
 
+type CurrentUser = UserRow & Pick<Membership, "role" | "scimRole">;
+
+/**
+ * The common replace (PUT, and PATCH such as `active`) of a non-Owner whose `roles` do not
+ * change: one read, then one statement that writes the SCIM fields and the status and, when the
+ * status changes, puts their conversations back in the queue (suspend) and records the
+ * member.suspended / member.restored event, as applyStatus does; a single statement, so all of
+ * it commits or none. Instead of holding a row lock between the two, the write is a
+ * compare-and-set: it applies only if every field the decision read (role, status, scim_role,
+ * userName, externalId, attributes) is still what was read, so a concurrent change (e.g. a
+ * promotion to Owner) is never overwritten or bypassed. Returns null when the general path must
+ * decide: Owner, `roles` changed, or the row changed meanwhile (it then re-reads under locks).
+ */
+async function replaceFast(deps: Deps, sc: ScimCtx, id: string, resolve: (m: Membership) => UserInput): Promise<UserRow | null> {
+  const [m] = await deps.ds.query(
+    `SELECT ${COLUMNS}, m.role, m.scim_role AS "scimRole" FROM memberships m
+      WHERE m.id = $1 AND m.org_id = $2 AND m.scim_user_name IS NOT NULL`, [id, sc.orgId]) as CurrentUser[];
+  if (!m) throw notFound("User", id);
+  const next = resolve(m as Membership);
+  if (m.role === "owner" || next.scimRole !== m.scimRole) return null;
+  if (next.userName.toLowerCase() !== (m.scimUserName ?? "").toLowerCase()) await assertUserNameFree(deps.ds.manager, sc.orgId, next.userName, m.id);
+  const status = next.active ? "active" : "suspended";
+  const params: unknown[] = [m.id, sc.orgId, next.userName, next.externalId, JSON.stringify(next.attributes), status,
+    m.role, m.status, m.scimRole, m.scimUserName, m.externalId, m.scimAttributes === null ? null : JSON.stringify(m.scimAttributes)];
+  const ctes = [`upd AS (UPDATE memberships SET scim_user_name = $3, external_id = $4, scim_attributes = $5::jsonb, status = $6, updated_at = now()
+      WHERE id = $1 AND org_id = $2 AND role = $7 AND status = $8 AND scim_role IS NOT DISTINCT FROM $9 AND scim_user_name = $10
+        AND external_id IS NOT DISTINCT FROM $11 AND scim_attributes IS NOT DISTINCT FROM $12::jsonb
+      RETURNING ${RETURNING}, user_id)`];
+  if (status !== m.status) {
+    const suspend = status === "suspended";
+    const [, action, actor, , metadata, ip, requestId] = auditParams(sc.ctx, {
+      orgId: sc.orgId, action: suspend ? "member.suspended" : "member.restored", metadata: { via: "scim", role: m.role } });
+    params.push(action, actor, metadata, ip, requestId);
+    if (suspend) {
+      ctes.push(`rq AS (UPDATE conversations SET assignee_membership_id = NULL, status = 'queued', updated_at = now()
+        WHERE assignee_membership_id IN (SELECT id FROM upd) AND status = 'assigned' RETURNING 1)`);
+    }
+    ctes.push(`a AS (INSERT INTO audit_events (${AUDIT_COLUMNS})
+        SELECT $2, $13, $14::jsonb, jsonb_build_object('type', 'member', 'id', upd.id, 'email', u.email, 'name', u.name),
+               $15::jsonb${suspend ? ` || jsonb_build_object('conversationsRequeued', (SELECT count(*) FROM rq))` : ""}, $16, $17
+          FROM upd JOIN users u ON u.id = upd.user_id)`);
+  }
+  const rows = returned<UserRow>(await deps.ds.query(
+    `WITH ${ctes.join(",\n")} SELECT id, "scimUserName", "externalId", status, "scimAttributes", "createdAt", "updatedAt" FROM upd`, params));
+  return rows[0] ?? null;
+}
+
 export async function replaceUser(deps: Deps, sc: ScimCtx, id: string, input: UserInput | ((current: Membership) => UserInput)): Promise<UserRow> {
   const resolve = (m: Membership) => (typeof input === "function" ? input(m) : input);
+  if (!isUuid(id)) throw notFound("User", id);
+  const fast = await replaceFast(deps, sc, id, resolve);
+  if (fast) return fast;
   return withRefusalAudit(deps, sc.ctx, sc.orgId, id, () => lightThenLocked(deps, async (tx) => {
     const m = await findScimMember(tx, sc.orgId, id, true);
     const next = resolve(m);
