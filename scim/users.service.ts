@@ -110,55 +110,59 @@ const RETURNING = `id, scim_user_name AS "scimUserName", external_id AS "externa
 interface CreateProbe { taken: boolean; user_id: string | null; user_email: string | null; member_id: string | null; member_user_name: string | null }
 
 /**
- * The common create in two statements inside its transaction: one read (userName taken? the
- * account holding the email, and its membership here), then one statement that inserts the
- * account if needed, the membership and its `member.added` audit event. It takes the same
- * decisions as the general path below (accountFor, addMember) and leaves to it, by throwing
- * UseGeneralPath before or instead of any write, whatever needs the org lock or a savepoint:
- * adopting a manual member, a concurrent insert of the same account (unique violation on the
- * email), rows that vanished meanwhile.
+ * The common create as one statement inside its transaction. Its first part reads what the
+ * general path's accountFor reads (userName taken? the account holding the email, and its
+ * membership here) and decides the same way: link that account, or insert a new one (a
+ * reserved .invalid address when there is no email or that account already is a SCIM user
+ * here); the rest inserts the account if needed, the membership and its `member.added` audit
+ * event. Whatever needs the org lock or a savepoint goes to the general path (UseGeneralPath,
+ * nothing written): adopting a manual member, a concurrent insert of the same account (unique
+ * violation on the email), rows that vanished meanwhile.
  */
 class UseGeneralPath extends Error {}
 
+interface CreateResult extends Partial<UserRow> { taken: boolean; account: "link" | "new" | null }
+
 async function createFast(tx: EntityManager, sc: ScimCtx, input: UserInput): Promise<UserRow> {
   const email = input.email ? normalizeEmail(input.email) : null;
-  const [probe] = await tx.query(
-    `SELECT EXISTS (SELECT 1 FROM memberships WHERE org_id = $1 AND scim_user_name IS NOT NULL AND lower(scim_user_name) = lower($2)) AS taken,
-            u.id AS user_id, u.email AS user_email, m.id AS member_id, m.scim_user_name AS member_user_name
-       FROM (SELECT 1) AS one
-       LEFT JOIN users u ON lower(u.email) = $3
-       LEFT JOIN memberships m ON m.org_id = $1 AND m.user_id = u.id`, [sc.orgId, input.userName, email]) as CreateProbe[];
-  if (probe.taken) throw userNameTaken(input.userName);
-  if (probe.member_id && probe.member_user_name === null) throw new UseGeneralPath(); // adopt a manual member: under the org lock
-  // The account (as accountFor): the one holding the email unless it already is a SCIM user here, else a new one.
-  const linkTo = probe.user_id && !probe.member_id ? probe.user_id : null;
-  const newEmail = email && !probe.user_id ? email : `${randomUUID()}@scim.roster.invalid`;
   const role = input.scimRole ?? "member";
   const status = input.active ? "active" : "suspended";
   const [, , actor, , metadata, ip, requestId] = auditParams(sc.ctx, {
     orgId: sc.orgId, action: "member.added", metadata: { role, source: "scim", status, userName: input.userName } });
   const params = [sc.orgId, role, status, input.userName, input.externalId, JSON.stringify(input.attributes), input.scimRole,
-    actor, metadata, ip, requestId, ...(linkTo ? [linkTo] : [newEmail, input.displayName])];
-  const account = linkTo
-    ? `SELECT id, email, name FROM users WHERE id = $12::uuid`
-    : `INSERT INTO users (email, name) VALUES ($12, $13) RETURNING id, email, name`;
-  let rows: UserRow[];
+    actor, metadata, ip, requestId, email, `${randomUUID()}@scim.roster.invalid`, input.displayName];
+  let row: CreateResult;
   try {
-    rows = returned<UserRow>(await tx.query(
-      `WITH u AS (${account}),
+    [row] = returned<CreateResult>(await tx.query(
+      `WITH d AS (
+              SELECT EXISTS (SELECT 1 FROM memberships WHERE org_id = $1 AND scim_user_name IS NOT NULL AND lower(scim_user_name) = lower($4)) AS taken,
+                     u.id AS user_id, m.id AS member_id, m.scim_user_name AS member_user_name
+                FROM (SELECT 1) AS one
+                LEFT JOIN users u ON lower(u.email) = $12::text
+                LEFT JOIN memberships m ON m.org_id = $1 AND m.user_id = u.id),
+            go AS (SELECT d.*, CASE WHEN d.taken OR (d.member_id IS NOT NULL AND d.member_user_name IS NULL) THEN NULL
+                                    WHEN d.user_id IS NOT NULL AND d.member_id IS NULL THEN 'link' ELSE 'new' END AS account FROM d),
+            nu AS (INSERT INTO users (email, name)
+                   SELECT CASE WHEN go.user_id IS NULL AND $12::text IS NOT NULL THEN $12::text ELSE $13::text END, $14::text FROM go WHERE go.account = 'new'
+                   RETURNING id, email, name),
+            u AS (SELECT id, email, name FROM nu
+                  UNION ALL SELECT x.id, x.email, x.name FROM users x JOIN go ON go.account = 'link' AND x.id = go.user_id),
             m AS (INSERT INTO memberships (org_id, user_id, role, source, status, scim_user_name, external_id, scim_attributes, scim_role)
                   SELECT o.id, u.id, $2, 'scim', $3, $4, $5, $6::jsonb, $7 FROM u JOIN organizations o ON o.id = $1
                   RETURNING ${RETURNING}),
             a AS (INSERT INTO audit_events (${AUDIT_COLUMNS})
                   SELECT $1, 'member.added', $8::jsonb, jsonb_build_object('type', 'member', 'id', m.id, 'email', u.email, 'name', u.name),
                          $9::jsonb, $10, $11 FROM m, u)
-       SELECT id, "scimUserName", "externalId", status, "scimAttributes", "createdAt", "updatedAt" FROM m`, params));
+       SELECT go.taken, go.account, m.id, m."scimUserName", m."externalId", m.status, m."scimAttributes", m."createdAt", m."updatedAt"
+         FROM go LEFT JOIN m ON true`, params));
   } catch (err) {
     if (isUniqueViolation(err) && constraintOf(err) === "users_email_lower_key") throw new UseGeneralPath(); // raced: link it there
-    throw membershipInsertError(err, linkTo ? String(probe.user_email) : newEmail);
+    throw membershipInsertError(err, email ?? "");
   }
-  if (!rows[0]) throw new UseGeneralPath(); // the account or the org went away meanwhile
-  return rows[0];
+  if (row.taken) throw userNameTaken(input.userName);
+  if (!row.account || !row.id) throw new UseGeneralPath(); // adopt a manual member (org lock), or rows vanished meanwhile
+  const { taken: _t, account: _a, ...user } = row;
+  return user as UserRow;
 }
 
 export async function createUser(deps: Deps, sc: ScimCtx, input: UserInput): Promise<UserRow> {
