@@ -7,8 +7,8 @@
  * The Roster server runs in its own process (bench/scim-server.ts, forked), as deployed: the
  * load generator and the raw-`pg` floor stay here, so they do not compete with the server for
  * its event loop, and the RSS reported is the server process's peak (VmHWM). For each phase the
- * table also gives the CPU spent per operation by the server process and by PostgreSQL (all
- * `postgres` processes), which tells what bounds a figure on this machine.
+ * table also gives the CPU spent per operation by the server process and by the PostgreSQL
+ * backends of the bench database, which tells what bounds a figure on this machine.
  *
  * BENCH_USERS (default 10000) scales the run; BENCH_PROFILE_DIR=dir writes a V8 CPU profile of
  * the server for each SCIM phase (dir/<phase>.cpuprofile); BENCH_LOG_LEVEL sets the server's log
@@ -51,14 +51,20 @@ function cpuOf(pid: number): number {
   }
 }
 
-/** CPU time (ms) of every `postgres` process on this machine (the server and its backends). */
+/**
+ * CPU time (ms) of the PostgreSQL backends serving the bench database (their process title
+ * names it: "postgres: [cluster: ]user <db> host(port) …"), i.e. the server's pool and the floor's pool,
+ * not other databases' sessions on the same cluster nor the shared background processes.
+ * Backends live as long as their pool connection, so deltas over a phase are sound.
+ */
+let benchDb = "";
 function postgresCpu(): number {
   let total = 0;
   for (const d of readdirSync("/proc")) {
     if (!/^\d+$/.test(d)) continue;
     try {
-      const f = readFileSync(`/proc/${d}/stat`, "utf8");
-      if (f.slice(f.indexOf("(") + 1, f.lastIndexOf(")")) === "postgres") total += cpuOf(Number(d));
+      const cmd = readFileSync(`/proc/${d}/cmdline`, "utf8");
+      if (cmd.startsWith("postgres: ") && cmd.split(" ").includes(benchDb)) total += cpuOf(Number(d));
     } catch { /* gone */ }
   }
   return total;
@@ -164,6 +170,7 @@ const userBody = (i: number) => ({
 
 async function main(): Promise<void> {
   const dbName = `roster_bench_${randomBytes(4).toString("hex")}`;
+  benchDb = dbName;
   const adminUrl = new URL(BASE_DB);
   const admin = new Client({ connectionString: adminUrl.toString() });
   await admin.connect();
