@@ -52,22 +52,39 @@ function cpuOf(pid: number): number {
 }
 
 /**
- * CPU time (ms) of the PostgreSQL backends serving the bench database (their process title
- * names it: "postgres: [cluster: ]user <db> host(port) …"), i.e. the server's pool and the floor's pool,
- * not other databases' sessions on the same cluster nor the shared background processes.
- * Backends live as long as their pool connection, so deltas over a phase are sound.
+ * CPU time of the PostgreSQL backends serving the bench database (their process title names
+ * it: "postgres: [cluster: ]user <db> host(port) …"), i.e. the server's pool and the floor's
+ * pool, not other databases' sessions on the same cluster nor the shared background processes.
+ * Pools close idle connections, so a phase samples every backend it sees (every 100 ms) and
+ * adds up each one's growth since the phase began (or since it appeared).
  */
 let benchDb = "";
-function postgresCpu(): number {
-  let total = 0;
+function backendCpu(): Map<number, number> {
+  const out = new Map<number, number>();
   for (const d of readdirSync("/proc")) {
     if (!/^\d+$/.test(d)) continue;
     try {
       const cmd = readFileSync(`/proc/${d}/cmdline`, "utf8");
-      if (cmd.startsWith("postgres: ") && cmd.split(" ").includes(benchDb)) total += cpuOf(Number(d));
+      if (cmd.startsWith("postgres: ") && cmd.split(" ").includes(benchDb)) out.set(Number(d), cpuOf(Number(d)));
     } catch { /* gone */ }
   }
-  return total;
+  return out;
+}
+
+function postgresMeter(): { stop(): number } {
+  const start = backendCpu();
+  const last = new Map(start);
+  const sample = () => { for (const [pid, ms] of backendCpu()) if (ms > 0) last.set(pid, ms); };
+  const timer = setInterval(sample, 100);
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      let total = 0;
+      for (const [pid, ms] of last) total += ms - (start.get(pid) ?? 0);
+      return total;
+    },
+  };
 }
 
 let serverPid = 0;
@@ -77,7 +94,8 @@ async function load(n: number, job: (i: number) => Promise<boolean>): Promise<St
   const lat: number[] = [];
   let next = 0;
   let errors = 0;
-  const cpu0 = { server: cpuOf(serverPid), pg: postgresCpu() };
+  const cpu0 = cpuOf(serverPid);
+  const pg = postgresMeter();
   const t0 = performance.now();
   await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
     for (let i = next++; i < n; i = next++) {
@@ -87,7 +105,7 @@ async function load(n: number, job: (i: number) => Promise<boolean>): Promise<St
     }
   }));
   const seconds = (performance.now() - t0) / 1000;
-  return stats(lat, seconds, errors, { server: cpuOf(serverPid) - cpu0.server, pg: postgresCpu() - cpu0.pg });
+  return stats(lat, seconds, errors, { server: cpuOf(serverPid) - cpu0, pg: pg.stop() });
 }
 
 /** The forked server and a request/response over its IPC channel. */
