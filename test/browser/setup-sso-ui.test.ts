@@ -119,7 +119,23 @@ it("creates a SCIM token shown once, maps a group to a role, and revokes the tok
   const token = await page.getByLabel("New SCIM token").inputValue();
   const res = await page.request.get("/scim/v2/Users", { headers: { Authorization: `Bearer ${token}` } });
   expect(res.status()).toBe(200);
-  await page.reload();
+
+  // A person pushed by the IdP is marked as managed on the Members page, without manual controls,
+  // and the Invite button gives way to a notice.
+  const pushed = await page.request.post("/scim/v2/Users", {
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/scim+json" },
+    data: { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: "pat@globex.example", active: true,
+      name: { givenName: "Pat", familyName: "Lee" }, emails: [{ value: "pat@globex.example", type: "work", primary: true }] },
+  });
+  expect(pushed.status()).toBe(201);
+  await page.goto(`/orgs/${orgId}/settings/members`);
+  const patRow = page.locator("tr", { hasText: "pat@globex.example" });
+  await patRow.getByText("Managed by your identity provider").waitFor();
+  expect(await patRow.getByRole("button").count()).toBe(0); // no role picker, no trash icon
+  await page.getByText("managed by your identity provider (SCIM)").waitFor();
+  expect(await page.getByRole("button", { name: "Invite member" }).count()).toBe(0);
+  await page.goto(`/orgs/${orgId}/settings/sso`);
+  await page.locator("tr[data-token-id]", { hasText: "Okta" }).waitFor();
   await page.locator("tr[data-token-id]", { hasText: "Okta" }).waitFor();
   expect(await page.getByLabel("New SCIM token").count()).toBe(0); // shown once
   expect(await page.content()).not.toContain(token);
