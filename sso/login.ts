@@ -17,6 +17,7 @@ import type { EntityManager } from "typeorm";
 import { GroupRoleMapping, Membership, Organization, SsoConnection, User, UserIdentity, type Role } from "../entities";
 import type { Ctx, Deps } from "../src/context";
 import { recordAudit } from "../src/audit/audit-log";
+import { ROLE_RANK } from "../src/auth/permissions";
 import { findUserByEmail, insertUser } from "../src/accounts/users";
 import { addMember } from "../src/members/member.service";
 import { isUniqueViolation } from "../src/db/pg-errors";
@@ -54,8 +55,6 @@ async function confinedToOrg(tx: EntityManager, user: User, orgId: string): Prom
               WHERE i.user_id = $1 AND c.org_id <> $2) AS others`, [user.id, orgId]);
   return Number(others) === 0;
 }
-
-const ROLE_RANK: Record<Role, number> = { member: 0, admin: 1, owner: 2 };
 
 /** JIT role: the connection's default, raised by the group-to-role mappings (never to Owner). */
 async function jitRole(tx: EntityManager, orgId: string, base: Role, groups: string[]): Promise<Role> {

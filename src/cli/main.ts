@@ -24,8 +24,7 @@ function print(result: CommandResult, json: boolean): void {
 
 async function main(argv: string[]): Promise<void> {
   const json = argv.includes("--json");
-  const { args } = resolveCommand(argv); // validates the command name before touching the database
-  void args;
+  const { command, args } = resolveCommand(argv); // an unknown command fails before the database opens
   const config = loadConfig();
   if (!config.databaseUrl && embeddedOwner(config.dataDir)) {
     const reply = await sendToServer(config.dataDir, argv);
@@ -36,8 +35,7 @@ async function main(argv: string[]): Promise<void> {
   const db = await openDatabase(config);
   try {
     const deps = { config, ds: db.ds, logger: createLogger("silent"), clock: systemClock, outbox: new Outbox() };
-    const { command, args: rest } = resolveCommand(argv);
-    print(await command(deps, rest), json);
+    print(await command(deps, args), json);
   } finally {
     await db.close();
   }

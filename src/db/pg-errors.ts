@@ -12,7 +12,6 @@ export function constraintOf(err: unknown): string | undefined {
 }
 
 export const isUniqueViolation = (err: unknown): boolean => sqlState(err) === "23505";
-export const isForeignKeyViolation = (err: unknown): boolean => sqlState(err) === "23503";
 export const isInvalidTextRepresentation = (err: unknown): boolean => sqlState(err) === "22P02";
 
 /** Connection refused, reset, terminated: the database is out of reach, not the request wrong. */
