@@ -44,6 +44,13 @@ export class Membership {
   @Column({ type: "varchar", length: 320, name: "scim_user_name", nullable: true }) scimUserName: string | null;
   @Column({ type: "varchar", length: 255, name: "external_id", nullable: true }) externalId: string | null;
   @Column({ type: "jsonb", name: "scim_attributes", nullable: true }) scimAttributes: ScimUserAttributes | null;
+  /**
+   * Set while the membership waits for its person (an IdP provisioned an email outside the org's
+   * verified domains): the join link went to this address; `userId` is a placeholder account.
+   */
+  @Column({ type: "varchar", length: 320, name: "pending_email", nullable: true }) pendingEmail: string | null;
+  @Column({ type: "varchar", length: 64, name: "join_token_hash", nullable: true }) joinTokenHash: string | null;
+  @Column({ type: "timestamptz", name: "join_sent_at", nullable: true }) joinSentAt: Date | null;
   @CreateDateColumn({ type: "timestamptz", name: "created_at" }) createdAt: Date;
   @UpdateDateColumn({ type: "timestamptz", name: "updated_at" }) updatedAt: Date;
 }

@@ -7,6 +7,11 @@ export type Plan = (typeof PLANS)[number];
 export interface OrgSettings {
   /** Password sign-in refused for members (Owners keep break-glass). */
   requireSso?: boolean;
+  /**
+   * SCIM/directory may grant, take away, suspend or remove the Owner role (only through a token
+   * or directory an Owner created). Off by default: an IdP never speaks for an Owner.
+   */
+  idpManagedOwners?: boolean;
 }
 
 @Entity({ name: "organizations" })

@@ -1,3 +1,4 @@
+import type { CreatorRole } from "./scim-token";
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from "typeorm";
 
 export type SsoKind = "saml" | "oidc";
@@ -12,6 +13,9 @@ export class SsoConnection {
   @Column({ type: "boolean", default: true }) enabled: boolean;
   @Column({ type: "jsonb", default: () => "'{}'::jsonb" }) config: Record<string, unknown>;
   @Column({ type: "text", name: "secret_encrypted", nullable: true }) secretEncrypted: string | null;
+  /** Who made it and their role then (see ScimToken.createdByRole); a non-Owner's is listed for review. */
+  @Column({ type: "uuid", name: "created_by_user_id", nullable: true }) createdByUserId: string | null;
+  @Column({ type: "varchar", length: 20, name: "created_by_role", nullable: true }) createdByRole: CreatorRole | null;
   @CreateDateColumn({ type: "timestamptz", name: "created_at" }) createdAt: Date;
   @UpdateDateColumn({ type: "timestamptz", name: "updated_at" }) updatedAt: Date;
 }

@@ -1,4 +1,5 @@
 import { Initial1764320000000 } from "./1764320000000-Initial";
+import { TrustBoundaries1764400000000 } from "./1764400000000-TrustBoundaries";
 
 /** Every migration, in order. The same set runs on PostgreSQL and on the embedded PGlite. */
-export const MIGRATIONS = [Initial1764320000000];
+export const MIGRATIONS = [Initial1764320000000, TrustBoundaries1764400000000];
