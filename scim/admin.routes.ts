@@ -1,7 +1,8 @@
 /**
  * Settings API for SCIM under /api/orgs/:orgId (behind requireAuth + requireOrgMember): tokens and
- * group-to-role mappings, permission scim.manage. Only an Owner may create, change or remove a
- * mapping that grants Owner (an Admin cannot hand out more than they have, MEM-03).
+ * group-to-role mappings, permission scim.manage. Only an Owner may create a token (whoever holds
+ * one speaks for the org's members) or create, change or remove a mapping that grants Owner (an
+ * Admin cannot hand out more than they have, MEM-03). Admins keep reading both.
  */
 import { Router, type Request } from "express";
 import { z } from "zod";
@@ -10,6 +11,7 @@ import { asyncHandler, requirePermission, userCtx } from "../src/http/auth-middl
 import { parse } from "../src/http/validate";
 import { createScimToken, listScimTokens, revokeScimToken } from "../src/scim-tokens/scim-token.service";
 import { OwnerRequiredError } from "../src/members/member.errors";
+import { memberRole, requireOwner } from "../src/orgs/owner-only";
 import { chatbotPermissionsField, pathId, roleField } from "../src/routes/schemas";
 import { deleteMapping, findMapping, listMappings, saveMapping } from "./mappings.service";
 
@@ -33,8 +35,9 @@ export function scimAdminRoutes(deps: Deps): Router {
   }));
 
   r.post("/scim-tokens", requirePermission("scim.manage"), asyncHandler(async (req, res) => {
+    requireOwner(req, "scim_token.create");
     const { name } = parse(tokenBody, req.body);
-    const { token, view } = await createScimToken(deps, userCtx(req), orgId(req), name ?? "SCIM token");
+    const { token, view } = await createScimToken(deps, userCtx(req), orgId(req), name ?? "SCIM token", memberRole(req));
     res.status(201).json({ token, scimToken: view, scimBaseUrl: `${deps.config.baseUrl}/scim/v2` });
   }));
 

@@ -1,4 +1,9 @@
-/** Settings API for SSO under /api/orgs/:orgId (sso.manage), and the public discovery endpoint. */
+/**
+ * Settings API for SSO under /api/orgs/:orgId (sso.manage), and the public discovery endpoint.
+ * Whatever can make a session for someone else is Owner-only (src/orgs/owner-only.ts): adding or
+ * changing a connection (its IdP, certificates, JIT), verifying a domain, turning on "require
+ * SSO". Admins keep reading, deleting connections and domains, and turning "require SSO" off.
+ */
 import { Router, type Request } from "express";
 import { z } from "zod";
 import type { Deps } from "../src/context";
@@ -10,6 +15,8 @@ import { createConnection, deleteConnection, getConnection, listConnections, upd
 import { addDomain, deleteDomain, listDomains, verifyDomain } from "./domains.service";
 import { setRequireSso } from "./settings.service";
 import { discover } from "./discovery";
+import { memberRole, requireOwner } from "../src/orgs/owner-only";
+import { recordConnectionCreator, withCreators } from "./connection-creators";
 
 export function ssoAdminRoutes(deps: Deps): Router {
   const r = Router({ mergeParams: true });
@@ -18,16 +25,21 @@ export function ssoAdminRoutes(deps: Deps): Router {
   const orgId = (req: Request) => req.member!.org.id;
 
   r.get("/sso-connections", manage, asyncHandler(async (req, res) => {
-    res.json({ connections: await listConnections(deps, orgId(req)) });
+    res.json({ connections: await withCreators(deps, await listConnections(deps, orgId(req))) });
   }));
   r.post("/sso-connections", manage, asyncHandler(async (req, res) => {
-    res.status(201).json({ connection: await createConnection(deps, userCtx(req), orgId(req), req.body) });
+    requireOwner(req, "sso_connection.create");
+    const created = await createConnection(deps, userCtx(req), orgId(req), req.body);
+    await recordConnectionCreator(deps, created.id, userCtx(req), memberRole(req));
+    res.status(201).json({ connection: (await withCreators(deps, [created]))[0] });
   }));
   r.get("/sso-connections/:id", manage, asyncHandler(async (req, res) => {
-    res.json({ connection: await getConnection(deps, orgId(req), String(req.params.id)) });
+    res.json({ connection: (await withCreators(deps, [await getConnection(deps, orgId(req), String(req.params.id))]))[0] });
   }));
   r.patch("/sso-connections/:id", manage, asyncHandler(async (req, res) => {
-    res.json({ connection: await updateConnection(deps, userCtx(req), orgId(req), String(req.params.id), req.body) });
+    requireOwner(req, "sso_connection.update");
+    const updated = await updateConnection(deps, userCtx(req), orgId(req), String(req.params.id), req.body);
+    res.json({ connection: (await withCreators(deps, [updated]))[0] });
   }));
   r.delete("/sso-connections/:id", manage, asyncHandler(async (req, res) => {
     await deleteConnection(deps, userCtx(req), orgId(req), String(req.params.id));
@@ -42,6 +54,7 @@ export function ssoAdminRoutes(deps: Deps): Router {
     res.status(201).json({ domain: await addDomain(deps, userCtx(req), orgId(req), domain) });
   }));
   r.post("/domains/:id/verify", manage, asyncHandler(async (req, res) => {
+    requireOwner(req, "org_domain.verify");
     res.json({ domain: await verifyDomain(deps, userCtx(req), orgId(req), String(req.params.id)) });
   }));
   r.delete("/domains/:id", manage, asyncHandler(async (req, res) => {
@@ -56,6 +69,7 @@ export function ssoAdminRoutes(deps: Deps): Router {
   }));
   r.patch("/sso-settings", manage, asyncHandler(async (req, res) => {
     const { requireSso } = parse(z.object({ requireSso: z.boolean() }).strict(), req.body);
+    if (requireSso) requireOwner(req, "sso.require");
     res.json(await setRequireSso(deps, userCtx(req), orgId(req), requireSso));
   }));
   return r;

@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { CLI_CTX, flags, required, uuidFlag, UsageError, type Command } from "../src/cli/flags";
 import { createConnection, deleteConnection, listConnections, type ConnectionView } from "./connections.service";
 import { addDomain } from "./domains.service";
+import { recordConnectionCreator } from "./connection-creators";
 
 async function readFlagFile(path: string, flag: string): Promise<string> {
   try {
@@ -41,6 +42,7 @@ const samlCreate: Command = async (deps, args) => {
     ...jit(f["jit-role"]),
   };
   const v = await createConnection(deps, CLI_CTX, orgId, body);
+  await recordConnectionCreator(deps, v.id, CLI_CTX, null);
   const s = v.saml!;
   return {
     json: { id: v.id, spEntityId: s.spEntityId, acsUrl: s.acsUrl, metadataUrl: s.metadataUrl },
@@ -56,6 +58,7 @@ const oidcCreate: Command = async (deps, args) => {
     kind: "oidc", name: f.name, issuer: required(f.issuer, "issuer"), clientId: required(f["client-id"], "client-id"),
     clientSecret: required(f["client-secret"], "client-secret"), trustEmails: f["trust-emails"] ? true : undefined, ...jit(f["jit-role"]),
   });
+  await recordConnectionCreator(deps, v.id, CLI_CTX, null);
   return { json: { id: v.id, redirectUri: v.oidc!.redirectUri }, text: `Created OIDC connection ${v.id}.\nRegister this redirect URI at your IdP: ${v.oidc!.redirectUri}` };
 };
 

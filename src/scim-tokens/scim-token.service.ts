@@ -3,24 +3,30 @@
  * looked up by hash on a unique index, revocable, `last_used_at` kept.
  */
 import { IsNull, type EntityManager } from "typeorm";
-import { ScimToken } from "../../entities";
+import { ScimToken, type CreatorRole, type Role } from "../../entities";
 import type { Ctx, Deps } from "../context";
 import { recordAudit } from "../audit/audit-log";
 import { newSecret } from "../auth/tokens";
 import { NotFoundError } from "../errors";
 import { getOrg, requireEnterprise } from "../orgs/org.service";
+import { creatorRoleOf, needsOwnerReview } from "../orgs/owner-only";
 
 export const SCIM_TOKEN_PREFIX = "rst_";
 
 export interface ScimTokenView {
   id: string; orgId: string; name: string; prefix: string; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null;
+  createdBy: { userId: string | null; role: CreatorRole | null };
+  /** Made by a non-Owner (before tokens became Owner-only): an Owner should review or revoke it. */
+  needsOwnerReview: boolean;
 }
 
 export function viewToken(t: ScimToken): ScimTokenView {
-  return { id: t.id, orgId: t.orgId, name: t.name, prefix: t.prefix, createdAt: t.createdAt, lastUsedAt: t.lastUsedAt, revokedAt: t.revokedAt };
+  return { id: t.id, orgId: t.orgId, name: t.name, prefix: t.prefix, createdAt: t.createdAt, lastUsedAt: t.lastUsedAt, revokedAt: t.revokedAt,
+    createdBy: { userId: t.createdByUserId, role: t.createdByRole }, needsOwnerReview: needsOwnerReview(t.createdByRole) };
 }
 
-export async function createScimToken(deps: Deps, ctx: Ctx, orgId: string, name: string): Promise<{ token: string; view: ScimTokenView }> {
+/** `creatorRole`: the signed-in creator's role in the org (the API allows only Owners); the CLI is the operator. */
+export async function createScimToken(deps: Deps, ctx: Ctx, orgId: string, name: string, creatorRole: Role | null = null): Promise<{ token: string; view: ScimTokenView }> {
   return deps.ds.transaction(async (tx) => {
     const org = await getOrg(tx, orgId);
     requireEnterprise(org, "SCIM provisioning");
@@ -29,8 +35,10 @@ export async function createScimToken(deps: Deps, ctx: Ctx, orgId: string, name:
     const row = await repo.save(repo.create({
       orgId, name, tokenHash: hash, prefix: token.slice(0, 10),
       createdByUserId: ctx.actor.type === "user" ? (ctx.actor.id ?? null) : null,
+      createdByRole: creatorRoleOf(ctx.actor.type, creatorRole),
     }));
-    await recordAudit(tx, ctx, { orgId, action: "scim_token.created", target: { type: "scim_token", id: row.id, name } });
+    await recordAudit(tx, ctx, { orgId, action: "scim_token.created", target: { type: "scim_token", id: row.id, name },
+      metadata: { createdByRole: row.createdByRole } });
     return { token, view: viewToken(row) };
   });
 }
