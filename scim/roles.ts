@@ -13,6 +13,8 @@ import { replaceMemberGrants } from "../src/members/grants";
 import { grantsOf } from "../src/members/member-access";
 import { LastOwnerError } from "../src/members/member.errors";
 import { ROLE_RANK } from "../src/auth/permissions";
+import { recordAudit } from "../src/audit/audit-log";
+import { IdpOwnerChangeError, mayManageOwners, ownerChangeOf } from "../src/members/idp-owner-guard";
 
 const ACCESS_RANK: Record<ChatbotAccess, number> = { view: 1, reply: 2, manage: 3 };
 
@@ -34,8 +36,12 @@ export class MemberLastOwnerError extends LastOwnerError {
 /**
  * Recomputes role and grants for these members (the caller holds the org lock).
  * `clearGrants`: a grant-bearing mapping no longer applies to them (left or renamed group).
+ * An Owner change the speaker has no authority for (src/members/idp-owner-guard.ts) is refused:
+ * `ownerRefusal: "throw"` fails the request (a SCIM write about this very user); "keep" (group
+ * and mapping changes that sweep many members) leaves that member's role as it is, audited.
  */
-export async function syncRoles(deps: Deps, tx: EntityManager, ctx: Ctx, org: Organization, memberIds: string[], clearGrants = false): Promise<void> {
+export async function syncRoles(deps: Deps, tx: EntityManager, ctx: Ctx, org: Organization, memberIds: string[], clearGrants = false,
+  ownerRefusal: "throw" | "keep" = "keep"): Promise<void> {
   if (memberIds.length === 0) return;
   const members = await tx.getRepository(Membership).findBy({ id: In(memberIds), orgId: org.id });
   const rows: Array<{ id: string; role: Role; grants: Mapping["grants"] }> = await tx.query(
@@ -47,10 +53,18 @@ export async function syncRoles(deps: Deps, tx: EntityManager, ctx: Ctx, org: Or
   const byMember = new Map<string, typeof rows>();
   for (const r of rows) byMember.set(r.id, [...(byMember.get(r.id) ?? []), r]);
   const known = await existingChatbots(tx, org.id, rows.flatMap((r) => (r.grants ?? []).map((g) => g.chatbotId)));
+  let allowed: boolean | undefined;
   for (const m of members) {
     const mapped = byMember.get(m.id) ?? [];
     let target: Role = m.scimRole ?? "member";
     for (const r of mapped) if (ROLE_RANK[r.role] > ROLE_RANK[target]) target = r.role;
+    const change = ownerChangeOf(m, { role: target });
+    if (change && !(allowed ??= await mayManageOwners(tx, ctx, org))) {
+      if (ownerRefusal === "throw") throw new IdpOwnerChangeError(m.id, change);
+      await recordAudit(tx, ctx, { orgId: org.id, action: "member.change_refused", target: { type: "member", id: m.id },
+        metadata: { reason: "member.idp_owner_refused", change, wanted: target, kept: m.role } });
+      target = m.role;
+    }
     try {
       await applyRoleChange(deps, tx, ctx, org, m, target, "scim");
     } catch (err) {

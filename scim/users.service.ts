@@ -229,7 +229,7 @@ async function replaceInTx(deps: Deps, tx: EntityManager, sc: ScimCtx, org: Orga
   await writeScimFields(tx, m, input);
   const status = input.active ? "active" : "suspended";
   if (status !== m.status) await applyStatus(deps, tx, sc.ctx, org, m, status, "scim");
-  if (roleInputChanged) await syncRoles(deps, tx, sc.ctx, org, [m.id]);
+  if (roleInputChanged) await syncRoles(deps, tx, sc.ctx, org, [m.id], false, "throw");
   return m;
 }
 

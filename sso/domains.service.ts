@@ -50,19 +50,8 @@ export function normalizeDomain(input: string): string {
   return ascii;
 }
 
-export function emailDomain(email: string): string | null {
-  const at = email.lastIndexOf("@");
-  return at > 0 ? email.slice(at + 1).toLowerCase() : null;
-}
-
-/** Is the email's domain verified by this org? The linking and JIT rules hang on this. */
-export async function isVerifiedDomainOf(tx: EntityManager, orgId: string, email: string): Promise<boolean> {
-  const domain = emailDomain(email);
-  if (!domain) return false;
-  const n = await tx.getRepository(OrgDomain).createQueryBuilder("d")
-    .where("d.orgId = :orgId AND d.domain = :domain AND d.verifiedAt IS NOT NULL", { orgId, domain }).getCount();
-  return n > 0;
-}
+/** One home for domain authority (src/orgs/domain-authority.ts); re-exported for the SSO modules. */
+export { emailDomain, isVerifiedDomainOf } from "../src/orgs/domain-authority";
 
 async function enterprise(deps: Deps, orgId: string) {
   requireEnterprise(await getOrg(deps.ds.manager, orgId), "Single sign-on");

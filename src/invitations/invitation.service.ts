@@ -12,12 +12,12 @@ import type { Ctx, Deps } from "../context";
 import { recordAudit } from "../audit/audit-log";
 import { newSecret, sha256 } from "../auth/tokens";
 import { hashPassword } from "../auth/passwords";
-import { destroyUserSessions } from "../auth/sessions";
 import { isUniqueViolation } from "../db/pg-errors";
-import { ConflictError, ForbiddenError, GoneError, NotFoundError, UnauthenticatedError, ValidationError } from "../errors";
+import { ConflictError, GoneError, NotFoundError } from "../errors";
 import { invitationEmail } from "../mail/templates";
 import { scimManaged } from "../scim-tokens/scim-token.service";
-import { findUserByEmail, insertUser, normalizeEmail } from "../accounts/users";
+import { findUserByEmail, normalizeEmail } from "../accounts/users";
+import { accountForLinkHolder } from "../accounts/claim";
 import { addMember, lockOrg } from "../members/member.service";
 import { checkGrants, type GrantInput } from "../members/grants";
 import { OwnerRequiredError } from "../members/member.errors";
@@ -212,10 +212,10 @@ export interface Accepted {
 }
 
 /**
- * Holding the link proves the invited email. A signed-in account must have exactly that email.
- * A visitor may create the account, or claim an existing UNVERIFIED one (its earlier password and
- * sessions are discarded: an attacker who pre-registered the address gets nothing). An existing
- * verified account must sign in first.
+ * Holding the link proves the invited email (src/accounts/claim.ts). A signed-in account must have
+ * exactly that email. A visitor may create the account, or claim an existing UNVERIFIED one: the
+ * claim resets it (earlier password, sessions, SSO identity links and IdP-made memberships that
+ * were attached without proof are removed, audited). An existing verified account must sign in first.
  */
 export async function acceptInvitation(deps: Deps, ctx: Ctx, token: string, input: AcceptInput): Promise<Accepted> {
   const passwordHash = input.password ? await hashPassword(input.password) : undefined;
@@ -226,40 +226,7 @@ export async function acceptInvitation(deps: Deps, ctx: Ctx, token: string, inpu
     const inv = await byToken(tx, token, true);
     assertUsable(inv, deps.clock.now());
 
-    let user: User;
-    let signIn = false;
-    if (input.user) {
-      if (normalizeEmail(input.user.email) !== normalizeEmail(inv.email)) {
-        throw new ForbiddenError("invitation.email_mismatch",
-          `This invitation is for ${inv.email}, but you are signed in as ${input.user.email}. Sign out and open the link again.`);
-      }
-      user = input.user;
-    } else {
-      const existing = await findUserByEmail(tx, inv.email);
-      if (existing?.emailVerified) {
-        throw new UnauthenticatedError(`An account for ${inv.email} already exists: sign in, then accept the invitation.`, "invitation.sign_in_required");
-      }
-      if (!input.name || !passwordHash) {
-        throw new ValidationError([
-          ...(!input.name ? [{ field: "name", message: "is required to create your account" }] : []),
-          ...(!passwordHash ? [{ field: "password", message: "is required to create your account" }] : []),
-        ]);
-      }
-      if (existing) {
-        existing.name = input.name;
-        existing.passwordHash = passwordHash;
-        await tx.getRepository(User).save(existing);
-        await destroyUserSessions(tx, existing.id);
-        user = existing;
-      } else {
-        user = await insertUser(tx, { email: inv.email, name: input.name, passwordHash });
-      }
-      signIn = true;
-    }
-    if (!user.emailVerified) {
-      user.emailVerified = true;
-      await tx.getRepository(User).update({ id: user.id }, { emailVerified: true });
-    }
+    const { user, signIn } = await accountForLinkHolder(deps, tx, ctx, inv.email, { user: input.user, name: input.name, passwordHash }, "invitation", org.id);
 
     const member = await addMember(tx, { ...ctx, actor: { type: "user", id: user.id, email: user.email, name: user.name } }, org, {
       user, role: inv.role, source: "invite", auditMetadata: { invitationId: inv.id },

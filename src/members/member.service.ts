@@ -18,8 +18,16 @@ import { scimManaged } from "../scim-tokens/scim-token.service";
 import { memberViews, type MemberView } from "./member.view";
 import { LastOwnerError, ManagedByIdpError, OwnerRequiredError } from "./member.errors";
 import { replaceMemberGrants, type GrantInput } from "./grants";
+import { assertMayChangeOwner, IdpOwnerChangeError, ownerChangeOf } from "./idp-owner-guard";
 
-export type ChangeVia = "manual" | "scim" | "sso";
+/** Who asks: a person by hand ("manual": judged by their role), or an IdP (Owner changes need idp-owner-guard). */
+export type ChangeVia = "manual" | "scim" | "sso" | "directory";
+
+/** IdP-driven changes never touch Owners without the org's and the credential's authority. */
+async function guardIdp(tx: EntityManager, ctx: Ctx, org: Organization, m: Membership, via: ChangeVia,
+  next: Parameters<typeof ownerChangeOf>[1]): Promise<void> {
+  if (via !== "manual") await assertMayChangeOwner(tx, ctx, org, m.id, ownerChangeOf(m, next));
+}
 
 export async function lockOrg(tx: EntityManager, orgId: string): Promise<Organization> {
   const org = await tx.getRepository(Organization).findOne({ where: { id: orgId }, lock: { mode: "pessimistic_write" } });
@@ -107,6 +115,7 @@ export async function applyRoleChange(
   deps: Deps, tx: EntityManager, ctx: Ctx, org: Organization, m: Membership, newRole: Role, via: ChangeVia,
 ): Promise<boolean> {
   if (m.role === newRole) return false;
+  await guardIdp(tx, ctx, org, m, via, { role: newRole });
   if (m.role === "owner") await assertNotLastOwner(tx, m);
   const oldRole = m.role;
   m.role = newRole;
@@ -122,6 +131,7 @@ export async function applyStatus(
   _deps: Deps, tx: EntityManager, ctx: Ctx, org: Organization, m: Membership, status: "active" | "suspended", via: ChangeVia,
 ): Promise<boolean> {
   if (m.status === status) return false;
+  await guardIdp(tx, ctx, org, m, via, { status });
   let requeued = 0;
   if (status === "suspended") {
     await assertNotLastOwner(tx, m);
@@ -139,6 +149,7 @@ export async function applyStatus(
 
 /** Removal with every effect; the caller has locked the org row. */
 export async function applyRemoval(deps: Deps, tx: EntityManager, ctx: Ctx, org: Organization, m: Membership, via: ChangeVia): Promise<void> {
+  await guardIdp(tx, ctx, org, m, via, { remove: true });
   await assertNotLastOwner(tx, m);
   const requeued = await requeueConversations(tx, m.id);
   const grantsRevoked = await replaceMemberGrants(tx, org.id, m.id, []);
@@ -152,16 +163,17 @@ export async function applyRemoval(deps: Deps, tx: EntityManager, ctx: Ctx, org:
 }
 
 /**
- * Runs a membership change; a refusal by the last-Owner rule is itself audited (in its own
- * transaction, since the change's transaction rolled back).
+ * Runs a membership change; a refusal by the last-Owner rule or the IdP Owner guard is itself
+ * audited (in its own transaction, since the change's transaction rolled back).
  */
 export async function withRefusalAudit<T>(deps: Deps, ctx: Ctx, orgId: string, memberId: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof LastOwnerError) {
+    if (err instanceof LastOwnerError || err instanceof IdpOwnerChangeError) {
       await deps.ds.transaction((tx) => recordAudit(tx, ctx, {
-        orgId, action: "member.change_refused", target: { type: "member", id: memberId }, metadata: { reason: err.code },
+        orgId, action: "member.change_refused", target: { type: "member", id: (err instanceof IdpOwnerChangeError ? err.memberId : memberId) || null },
+        metadata: { reason: err.code, ...(err instanceof IdpOwnerChangeError ? { change: err.change } : {}) },
       }));
     }
     throw err;
