@@ -7,8 +7,9 @@ import { randomUUID } from "node:crypto";
 import type { EntityManager } from "typeorm";
 import { Membership, type Organization, type User } from "../entities";
 import type { Deps } from "../src/context";
-import { addMember, applyRemoval, applyRoleChange, applyStatus, lockOrg, membershipInsertError, withRefusalAudit } from "../src/members/member.service";
-import { findOrCreateUser, insertUser, normalizeEmail } from "../src/accounts/users";
+import { applyRemoval, applyRoleChange, applyStatus, lockOrg, membershipInsertError, withRefusalAudit } from "../src/members/member.service";
+import { findUserByEmail, normalizeEmail } from "../src/accounts/users";
+import { provisionMember } from "../src/members/provision";
 import { AUDIT_COLUMNS, auditParams, recordAudit } from "../src/audit/audit-log";
 import { constraintOf, isUniqueViolation } from "../src/db/pg-errors";
 import { getOrg } from "../src/orgs/org.service";
@@ -70,20 +71,25 @@ async function assertUserNameFree(tx: EntityManager, orgId: string, userName: st
 const userNameTaken = (userName: string) => new ScimError(409, "uniqueness", `A user with userName '${userName}' already exists.`);
 
 /**
- * The account behind a new SCIM user: the one holding their email (linked, never modified), or a
- * new one. If the email is missing, not an address, or already held by another SCIM user of this
- * org (a membership is one per account and org), the member gets an account of their own under
- * a reserved .invalid address: it cannot sign in or receive mail, but the org can manage them.
+ * The account behind a new SCIM user is provisionMember's decision (src/members/provision.ts):
+ * the person's account only at a domain this org verified, else a membership pending until the
+ * person follows the emailed join link. Before that: a person who already joined this org by hand
+ * is adopted (their own membership); one who already is a SCIM user here (a membership is one per
+ * account and org) gets an inert account of their own, as a user without email does.
  */
-async function accountFor(tx: EntityManager, orgId: string, input: UserInput): Promise<{ user: User; adopt?: Membership }> {
-  if (input.email) {
-    const { user, created } = await findOrCreateUser(tx, input.email, input.displayName);
-    if (created) return { user };
-    const existing = await tx.getRepository(Membership).findOneBy({ orgId, userId: user.id });
-    if (!existing) return { user };
-    if (existing.scimUserName === null) return { user, adopt: existing };
-  }
-  return { user: await insertUser(tx, { email: `${randomUUID()}@scim.roster.invalid`, name: input.displayName }) };
+async function membershipHere(tx: EntityManager, orgId: string, email: string | null): Promise<Membership | null> {
+  const user = email ? await findUserByEmail(tx, email) : null;
+  return user ? tx.getRepository(Membership).findOneBy({ orgId, userId: user.id }) : null;
+}
+
+async function provisionScimUser(deps: Deps, tx: EntityManager, sc: ScimCtx, org: Organization, input: UserInput, here: Membership | null): Promise<Membership> {
+  await assertUserNameFree(tx, org.id, input.userName, null);
+  const { membership } = await provisionMember(deps, tx, sc.ctx, org, {
+    email: here ? null : input.email, name: input.displayName, role: input.scimRole ?? "member", source: "scim",
+    scim: { userName: input.userName, externalId: input.externalId, attributes: input.attributes, active: input.active, scimRole: input.scimRole },
+    auditMetadata: { userName: input.userName },
+  }, "scim");
+  return membership;
 }
 
 /**
@@ -111,12 +117,13 @@ interface CreateProbe { taken: boolean; user_id: string | null; user_email: stri
 
 /**
  * The common create as one statement inside its transaction. Its first part reads what the
- * general path's accountFor reads (userName taken? the account holding the email, and its
- * membership here) and decides the same way: link that account, or insert a new one (a
- * reserved .invalid address when there is no email or that account already is a SCIM user
- * here); the rest inserts the account if needed, the membership and its `member.added` audit
- * event. Whatever needs the org lock or a savepoint goes to the general path (UseGeneralPath,
- * nothing written): adopting a manual member, a concurrent insert of the same account (unique
+ * general path reads (userName taken? the account holding the email, its membership here, does
+ * this org own the email's domain?) and decides the same way: link that account, or insert a new
+ * one (a reserved .invalid address when there is no email or that account already is a SCIM
+ * user here); the rest inserts the account if needed, the membership and its `member.added`
+ * audit event. Whatever needs the org lock, a savepoint or a join link goes to the general path
+ * (UseGeneralPath, nothing written): an email outside the org's verified domains (pending
+ * membership), adopting a manual member, a concurrent insert of the same account (unique
  * violation on the email), rows that vanished meanwhile.
  */
 class UseGeneralPath extends Error {}
@@ -136,11 +143,13 @@ async function createFast(tx: EntityManager, sc: ScimCtx, input: UserInput): Pro
     [row] = returned<CreateResult>(await tx.query(
       `WITH d AS (
               SELECT EXISTS (SELECT 1 FROM memberships WHERE org_id = $1 AND scim_user_name IS NOT NULL AND lower(scim_user_name) = lower($4)) AS taken,
-                     u.id AS user_id, m.id AS member_id, m.scim_user_name AS member_user_name
+                     u.id AS user_id, m.id AS member_id, m.scim_user_name AS member_user_name,
+                     ($12::text IS NULL OR EXISTS (SELECT 1 FROM org_domains od WHERE od.org_id = $1 AND od.verified_at IS NOT NULL
+                                                     AND od.domain = substring($12::text from '@([^@]+)$'))) AS authority
                 FROM (SELECT 1) AS one
                 LEFT JOIN users u ON lower(u.email) = $12::text
                 LEFT JOIN memberships m ON m.org_id = $1 AND m.user_id = u.id),
-            go AS (SELECT d.*, CASE WHEN d.taken OR (d.member_id IS NOT NULL AND d.member_user_name IS NULL) THEN NULL
+            go AS (SELECT d.*, CASE WHEN d.taken OR NOT d.authority OR (d.member_id IS NOT NULL AND d.member_user_name IS NULL) THEN NULL
                                     WHEN d.user_id IS NOT NULL AND d.member_id IS NULL THEN 'link' ELSE 'new' END AS account FROM d),
             nu AS (INSERT INTO users (email, name)
                    SELECT CASE WHEN go.user_id IS NULL AND $12::text IS NOT NULL THEN $12::text ELSE $13::text END, $14::text FROM go WHERE go.account = 'new'
@@ -173,31 +182,21 @@ export async function createUser(deps: Deps, sc: ScimCtx, input: UserInput): Pro
       if (!(err instanceof UseGeneralPath)) throw err;
     }
   }
-  const create = async (tx: EntityManager, org: Organization) => {
-    await assertUserNameFree(tx, org.id, input.userName, null);
-    const { user, adopt } = await accountFor(tx, org.id, input);
-    return { user, adopt };
-  };
-  return lightThenLocked(deps, async (tx) => {
+  return withRefusalAudit(deps, sc.ctx, sc.orgId, "", () => lightThenLocked(deps, async (tx) => {
     if (input.scimRole === "owner") throw new NeedsOrgLock();
     const org = await getOrg(tx, sc.orgId);
-    const { user, adopt } = await create(tx, org);
-    if (adopt) throw new NeedsOrgLock();
-    return insertMember(tx, sc, org, user, input);
+    const here = await membershipHere(tx, org.id, input.email);
+    if (here && here.scimUserName === null) throw new NeedsOrgLock();
+    return provisionScimUser(deps, tx, sc, org, input, here);
   }, async (tx) => {
     const org = await lockOrg(tx, sc.orgId);
-    const { user, adopt } = await create(tx, org);
-    if (adopt) return adoptMember(deps, tx, sc, org, adopt, input);
-    return insertMember(tx, sc, org, user, input);
-  });
-}
-
-function insertMember(tx: EntityManager, sc: ScimCtx, org: Organization, user: User, input: UserInput): Promise<Membership> {
-  return addMember(tx, sc.ctx, org, {
-    user, role: input.scimRole ?? "member", source: "scim",
-    scim: { userName: input.userName, externalId: input.externalId, attributes: input.attributes, active: input.active, scimRole: input.scimRole },
-    auditMetadata: { userName: input.userName },
-  });
+    const here = await membershipHere(tx, org.id, input.email);
+    if (here && here.scimUserName === null) {
+      await assertUserNameFree(tx, org.id, input.userName, null);
+      return adoptMember(deps, tx, sc, org, here, input);
+    }
+    return provisionScimUser(deps, tx, sc, org, input, here);
+  }));
 }
 
 /**

@@ -59,7 +59,10 @@ async function userOf(tx: EntityManager, m: Membership): Promise<User> {
   return tx.getRepository(User).findOneByOrFail({ id: m.userId });
 }
 
-const snapshot = (m: Membership, u: User) => ({ type: "member", id: m.id, email: u.email, name: u.name });
+const snapshot = (m: Membership, u: User) => ({ type: "member", id: m.id, email: m.pendingEmail ?? u.email, name: u.name });
+
+/** Placeholder and inert accounts (.invalid, RFC 2606) get no mail; a pending person got their one join link. */
+const mailable = (m: Membership, u: User): boolean => !m.pendingEmail && !u.email.endsWith(".invalid");
 
 /** Puts a member's assigned conversations back in the queue; returns how many. */
 async function requeueConversations(tx: EntityManager, membershipId: string): Promise<number> {
@@ -122,7 +125,7 @@ export async function applyRoleChange(
   await tx.getRepository(Membership).update({ id: m.id }, { role: newRole });
   const u = await userOf(tx, m);
   await recordAudit(tx, ctx, { orgId: org.id, action: "member.role_changed", target: snapshot(m, u), metadata: { oldRole, newRole, via } });
-  await deps.outbox.enqueue(tx, org.id, u.email, roleChangedEmail({ orgName: org.name, oldRole, newRole, appUrl: deps.config.baseUrl }));
+  if (mailable(m, u)) await deps.outbox.enqueue(tx, org.id, u.email, roleChangedEmail({ orgName: org.name, oldRole, newRole, appUrl: deps.config.baseUrl }));
   return true;
 }
 
@@ -159,7 +162,8 @@ export async function applyRemoval(deps: Deps, tx: EntityManager, ctx: Ctx, org:
     orgId: org.id, action: "member.removed", target: snapshot(m, u),
     metadata: { via, role: m.role, source: m.source, conversationsRequeued: requeued, grantsRevoked, self: ctx.actor.id === u.id },
   });
-  await deps.outbox.enqueue(tx, org.id, u.email, removedEmail({ orgName: org.name }));
+  if (mailable(m, u)) await deps.outbox.enqueue(tx, org.id, u.email, removedEmail({ orgName: org.name }));
+  if (m.pendingEmail) await tx.query(`DELETE FROM users WHERE id = $1 AND email LIKE '%@pending.roster.invalid'`, [u.id]);
 }
 
 /**

@@ -1,10 +1,15 @@
-/** The API's shape of a member: account, role, standing and chatbot grants. */
+/**
+ * The API's shape of a member: account, role, standing and chatbot grants. A pending member
+ * shows only what the org's IdP sent (the placeholder account holds the IdP's name), never the
+ * person's own profile.
+ */
 import type { EntityManager } from "typeorm";
 import { ChatbotPermission, Membership, User, type ChatbotAccess } from "../../entities";
 
 export interface MemberView {
   id: string;
-  userId: string;
+  /** null while pending: the membership is not the person's until they follow the join link. */
+  userId: string | null;
   email: string;
   name: string | null;
   role: Membership["role"];
@@ -13,6 +18,8 @@ export interface MemberView {
   lastActiveAt: Date | null;
   joinedAt: Date;
   managedByIdp: boolean;
+  /** Waiting for the person (email outside the org's verified domains); `email` is where the join link went, `name` what the IdP sent. */
+  pending: boolean;
   chatbotPermissions: Array<{ chatbotId: string; access: ChatbotAccess }>;
 }
 
@@ -26,8 +33,8 @@ export async function memberViews(tx: EntityManager, members: Membership[], scim
   return members.map((m) => {
     const u = byUser.get(m.userId)!;
     return {
-      id: m.id, userId: m.userId, email: u.email, name: u.name, role: m.role, status: m.status, source: m.source,
-      lastActiveAt: m.lastActiveAt, joinedAt: m.createdAt, managedByIdp: scimOn && m.source === "scim",
+      id: m.id, userId: m.pendingEmail ? null : m.userId, email: m.pendingEmail ?? u.email, name: u.name, role: m.role, status: m.status, source: m.source,
+      lastActiveAt: m.lastActiveAt, joinedAt: m.createdAt, managedByIdp: scimOn && m.source === "scim", pending: m.pendingEmail !== null,
       chatbotPermissions: grants.filter((g) => g.membershipId === m.id).map((g) => ({ chatbotId: g.chatbotId, access: g.access })),
     };
   });

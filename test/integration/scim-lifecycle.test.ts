@@ -15,6 +15,10 @@ let o: ScimOrg;
 beforeAll(async () => {
   t = await startTestApp({ smtp: true });
   o = await scimOrg(t, "Lifeco");
+  // This org owns its people's domain (else SCIM makes pending memberships, trust-pending.test.ts),
+  // and lets its (operator-made) token manage Owners (else refused, trust-owners.test.ts).
+  await COMMANDS["org domain add"](t.deps, ["--org", o.orgId, "--domain", "example.test", "--verified"]);
+  await o.owner.patch(api("/provisioning-settings"), { idpManagedOwners: true }).expect(200);
 });
 afterAll(() => t.close());
 
@@ -150,6 +154,7 @@ describe("roles from `roles` values and mapped groups", () => {
 
   it("refuses to remove, suspend or demote the last Owner (409, audited)", async () => {
     const lone = await scimOrg(t, "Lonely");
+    await lone.owner.patch(`/api/orgs/${lone.orgId}/provisioning-settings`, { idpManagedOwners: true }).expect(200);
     const id = (await lone.scim.post("/Users", entraUser(uniqueEmail("boss"), { roles: [{ value: "owner" }] })).expect(201)).body.id;
     const [{ id: manualOwner }] = await t.deps.ds.query(`SELECT id FROM memberships WHERE org_id = $1 AND source = 'invite'`, [lone.orgId]);
     await lone.owner.delete(`/api/orgs/${lone.orgId}/members/${manualOwner}`).expect(204);
@@ -193,7 +198,7 @@ describe("settings API", () => {
     expect((await plain.client.get(api("/scim-tokens"))).status).toBe(403);
     expect((await plain.client.post(api("/scim-group-mappings"), { groupName: "A", role: "member" })).status).toBe(403);
     const admin = await addMemberViaInvite(t, fx, uniqueEmail("adm"), "admin");
-    await admin.client.post(api("/scim-tokens"), { name: "by admin" }).expect(201);
+    expect((await admin.client.post(api("/scim-tokens"), { name: "by admin" })).status).toBe(403); // Owner-only since issue 9
     const r = await admin.client.post(api("/scim-group-mappings"), { groupName: "Owners", role: "owner" }).expect(403);
     expect(r.body.error.code).toBe("member.owner_required");
     const ok = await admin.client.post(api("/scim-group-mappings"), { groupName: "Helpers", role: "member" }).expect(201);

@@ -6,6 +6,7 @@ import { RateLimiter } from "../../src/http/rate-limit";
 import { revokeScimToken } from "../../src/scim-tokens/scim-token.service";
 import { SYSTEM_CTX } from "../../src/context";
 import { uniqueEmail } from "../support/actors";
+import { COMMANDS } from "../../src/cli/commands";
 
 let t: TestApp;
 let a: ScimOrg;
@@ -349,15 +350,19 @@ describe("tenant isolation (SCIM-04/05)", () => {
     expect((await a.scim.get(`/Users/${ua.id}`).expect(200)).body.active).toBe(true);
   });
 
-  it("links a person who is a member elsewhere without touching their account or other membership", async () => {
+  it("a person A's domain covers, pushed by B too: B's membership waits for them; nothing B does touches their account or A's membership", async () => {
     const b = await scimOrg(t, "Charlie");
-    const email = uniqueEmail("shared");
+    await COMMANDS["org domain add"](t.deps, ["--org", a.orgId, "--domain", "alpha-owned.test", "--verified"]);
+    const email = `shared.${Date.now()}@alpha-owned.test`;
     const inA = await post(a, entraUser(email, { name: { givenName: "A-name" } }));
-    const [acct] = await t.deps.ds.query(`SELECT u.id, u.email, u.name, u.updated_at FROM users u JOIN memberships m ON m.user_id = u.id WHERE m.id = $1`, [inA.id]);
+    const account = `SELECT u.id, u.email, u.name, u.updated_at FROM users u JOIN memberships m ON m.user_id = u.id WHERE m.id = $1`;
+    const [acct] = await t.deps.ds.query(account, [inA.id]);
+    expect(acct.email).toBe(email);
     const inB = await post(b, entraUser(email.toUpperCase(), { name: { givenName: "B-name" }, displayName: "Bee", emails: [{ type: "work", primary: true, value: email.toUpperCase() }] }));
     await b.scim.patchOps(`/Users/${inB.id}`, { op: "replace", value: { displayName: "Changed by B", active: false } }).expect(204);
-    const [after] = await t.deps.ds.query(`SELECT u.id, u.email, u.name, u.updated_at FROM users u JOIN memberships m ON m.user_id = u.id WHERE m.id = $1`, [inB.id]);
-    expect(after).toEqual(acct);
+    const [inBRow] = await t.deps.ds.query(`SELECT user_id, pending_email FROM memberships WHERE id = $1`, [inB.id]);
+    expect(inBRow).toEqual({ user_id: expect.not.stringMatching(acct.id), pending_email: email });
+    expect((await t.deps.ds.query(account, [inA.id]))[0]).toEqual(acct);
     const ua = (await a.scim.get(`/Users/${inA.id}`).expect(200)).body;
     expect(ua).toMatchObject({ active: true, name: { givenName: "A-name" } });
     expect(ua.displayName).toBeUndefined();
