@@ -1,3 +1,4 @@
+import type { Role } from "./membership";
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from "typeorm";
 
 /**
@@ -12,6 +13,8 @@ export class SsoLinkRequest {
   @Column({ type: "varchar", length: 512 }) subject: string;
   @Column({ type: "varchar", length: 320, nullable: true }) email: string | null;
   @Column({ type: "varchar", length: 64, name: "token_hash" }) tokenHash: string;
+  /** Set when the sign-in was a JIT: confirming also adds the membership with this role. */
+  @Column({ type: "varchar", length: 20, name: "jit_role", nullable: true }) jitRole: Role | null;
   @Column({ type: "timestamptz", name: "expires_at" }) expiresAt: Date;
   @Column({ type: "timestamptz", name: "used_at", nullable: true }) usedAt: Date | null;
   @CreateDateColumn({ type: "timestamptz", name: "created_at" }) createdAt: Date;

@@ -1,25 +1,30 @@
 /**
- * completeSsoLogin: who a verified IdP identity is in Roster, and whether they may enter this org.
+ * completeSsoLogin: who a verified IdP identity is in Roster, and whether they may enter this org
+ * (docs/security.md, "who can speak for whom").
  *
  * 1. A link (connection, subject) decides: later sign-ins never look at the email.
  * 2. First sign-in, no link: an existing account with that email is linked only when the IdP
  *    vouches for the email AND its domain is verified by this org (a NameID or email from org A's
  *    IdP proves nothing outside org A: the session this creates reaches the account's other orgs).
  *    One narrower case needs no domain: the account exists only for this org (made by this org's
- *    SCIM or invitation: no password, no other membership, no other IdP identity), so the link
- *    gives the IdP nothing it does not already control.
- * 3. No account: JIT creates one only when the connection allows it and the email is vouched for
- *    at a verified domain of this org (no squatting of other people's addresses).
+ *    invitation: no password, no other membership, no other IdP identity).
+ *    Either way, an account with a password, another org, an Owner role anywhere or another org's
+ *    IdP identity is linked only after the person's proof (src/accounts/link-proof.ts).
+ * 3. Not a member: JIT (when the connection allows it, email vouched for) goes through
+ *    provisionMember: the account at a verified domain of this org, else a pending membership and
+ *    one join link; an email with a pending membership here waits for that link.
  * 4. Suspended and removed members are refused, with the same page as "not provisioned".
- * Everything happens in one transaction: a refusal leaves no user, membership or link behind.
+ * Everything happens in one transaction: a refusal leaves no user, membership or link behind,
+ * except the pending membership or proof request it announces (committed, then refused).
  */
 import type { EntityManager } from "typeorm";
 import { GroupRoleMapping, Membership, Organization, SsoConnection, User, UserIdentity, type Role } from "../entities";
 import type { Ctx, Deps } from "../src/context";
 import { recordAudit } from "../src/audit/audit-log";
 import { ROLE_RANK } from "../src/auth/permissions";
-import { findUserByEmail, insertUser } from "../src/accounts/users";
-import { addMember } from "../src/members/member.service";
+import { findUserByEmail } from "../src/accounts/users";
+import { accountNeedsProof, requestLinkProof } from "../src/accounts/link-proof";
+import { pendingMembershipFor, provisionMember, type Provisioned } from "../src/members/provision";
 import { isUniqueViolation } from "../src/db/pg-errors";
 import { jitOf } from "./connection-config";
 import { isVerifiedDomainOf } from "./domains.service";
@@ -81,19 +86,55 @@ async function link(tx: EntityManager, ctx: Ctx, org: Organization, conn: SsoCon
     metadata: { connectionId: conn.id, subject: p.subject, via } });
 }
 
+/** A refusal whose side effects (pending membership, proof request) must commit: thrown after the transaction. */
+interface Deferred {
+  refusal: SsoRefusal;
+}
+
 export async function completeSsoLogin(deps: Deps, baseCtx: Ctx, conn: SsoConnection, org: Organization, p: SsoProfile): Promise<LoginOutcome> {
   const ctx = ssoCtx(baseCtx, conn, p.email);
   const now = deps.clock.now();
   if (!p.subject || p.subject.length > 512) throw refuse.invalidResponse("sso.subject_missing", "no usable subject");
-  return deps.ds.transaction(async (tx) => {
-    const outcome = await resolve(deps, tx, ctx, conn, org, p, now);
-    await recordAudit(tx, ctx, { orgId: org.id, action: "auth.sso_signed_in", target: { type: "user", id: outcome.user.id, email: outcome.user.email },
-      metadata: { connectionId: conn.id, kind: conn.kind, how: outcome.how, membershipId: outcome.membership.id } });
-    return outcome;
+  const outcome = await deps.ds.transaction(async (tx) => {
+    const r = await resolve(deps, tx, ctx, conn, org, p, now);
+    if ("refusal" in r) return r;
+    await recordAudit(tx, ctx, { orgId: org.id, action: "auth.sso_signed_in", target: { type: "user", id: r.user.id, email: r.user.email },
+      metadata: { connectionId: conn.id, kind: conn.kind, how: r.how, membershipId: r.membership.id } });
+    return r;
   });
+  if ("refusal" in outcome) throw outcome.refusal;
+  return outcome;
 }
 
-async function resolve(deps: Deps, tx: EntityManager, ctx: Ctx, conn: SsoConnection, org: Organization, p: SsoProfile, now: Date): Promise<LoginOutcome> {
+const joinPending = (detail: string): Deferred => ({ refusal: new SsoRefusal("sso.join_pending",
+  "Your organization added you, and we emailed you a link to join it. Follow that link once, then sign in with single sign-on again.", detail) });
+
+/** `jitRole`: the membership the proof's confirmation adds (JIT of an account that is not a member yet). */
+async function proofNeeded(deps: Deps, tx: EntityManager, ctx: Ctx, org: Organization, conn: SsoConnection, user: User, p: SsoProfile,
+  jitRole: Role | null = null): Promise<Deferred> {
+  await requestLinkProof(deps, tx, ctx, org.name, conn, user, p.subject, p.email, jitRole);
+  return { refusal: new SsoRefusal("sso.link_proof_required",
+    "Your Roster account already has a password or other organizations. We emailed you a link to confirm this sign-in once; follow it, then sign in with single sign-on again.",
+    "account has other credentials, orgs or an Owner role: link stored only after the person's proof") };
+}
+
+/** JIT for an account or email that is not a member here: the org's domain authority, else a pending membership. */
+async function jitMember(deps: Deps, tx: EntityManager, ctx: Ctx, conn: SsoConnection, org: Organization, p: SsoProfile,
+  existing: User | null): Promise<Provisioned | Deferred> {
+  const jit = jitOf(conn);
+  if (!jit.enabled) throw refuse.noAccess("sso.not_provisioned", existing ? "no membership and JIT provisioning is off" : "no account and JIT provisioning is off");
+  if (!p.emailVerified) throw refuse.noAccess(existing ? "sso.link_not_allowed" : "sso.email_not_trusted", "email not verified by the IdP");
+  const role = await jitRole(tx, org.id, jit.role, p.groups);
+  if (existing && (await isVerifiedDomainOf(tx, org.id, p.email!)) && (await accountNeedsProof(tx, existing, org.id))) {
+    return proofNeeded(deps, tx, ctx, org, conn, existing, p, role);
+  }
+  const made = await provisionMember(deps, tx, ctx, org, { email: p.email, name: p.name, role, source: "sso", emailVerified: true,
+    auditMetadata: { via: "sso_jit", connectionId: conn.id } }, "sso");
+  if (made.account === "pending") return joinPending("email domain not verified by this org: pending membership, join link sent");
+  return made;
+}
+
+async function resolve(deps: Deps, tx: EntityManager, ctx: Ctx, conn: SsoConnection, org: Organization, p: SsoProfile, now: Date): Promise<LoginOutcome | Deferred> {
   const identity = await tx.getRepository(UserIdentity).findOneBy({ connectionId: conn.id, subject: p.subject });
   if (identity) {
     const user = await tx.getRepository(User).findOneByOrFail({ id: identity.userId });
@@ -103,35 +144,26 @@ async function resolve(deps: Deps, tx: EntityManager, ctx: Ctx, conn: SsoConnect
   }
 
   if (!p.email) throw refuse.noAccess("sso.email_missing", "the IdP sent no usable email for an unlinked identity");
+  if (await pendingMembershipFor(tx, org.id, p.email)) return joinPending("a pending membership for this email waits for its join link");
   const domainVerified = await isVerifiedDomainOf(tx, org.id, p.email);
-  const vouched = p.emailVerified && domainVerified;
-  const jit = jitOf(conn);
   const existing = await findUserByEmail(tx, p.email);
 
   if (existing) {
     const m = await membershipOf(tx, org.id, existing.id);
     if (m) {
       assertActive(m, "");
-      const allowed = vouched || (p.emailVerified && (m.source === "scim" || m.source === "invite") && (await confinedToOrg(tx, existing, org.id)));
+      const allowed = (p.emailVerified && domainVerified)
+        || (p.emailVerified && (m.source === "scim" || m.source === "invite") && (await confinedToOrg(tx, existing, org.id)));
       if (!allowed) throw refuse.noAccess("sso.link_not_allowed", p.emailVerified ? "email domain not verified by this org" : "email not verified by the IdP");
+      if (await accountNeedsProof(tx, existing, org.id)) return proofNeeded(deps, tx, ctx, org, conn, existing, p);
       await link(tx, ctx, org, conn, existing, p, "existing_membership", now);
       return { user: existing, membership: m, how: "linked" };
     }
-    if (!jit.enabled) throw refuse.noAccess("sso.not_provisioned", "no membership and JIT provisioning is off");
-    if (!vouched) throw refuse.noAccess("sso.link_not_allowed", p.emailVerified ? "email domain not verified by this org" : "email not verified by the IdP");
-    const membership = await addMember(tx, ctx, org, { user: existing, role: await jitRole(tx, org.id, jit.role, p.groups), source: "sso",
-      auditMetadata: { via: "sso_jit", connectionId: conn.id } });
-    await link(tx, ctx, org, conn, existing, p, "existing_account", now);
-    return { user: existing, membership, how: "jit" };
   }
-
-  if (!jit.enabled) throw refuse.noAccess("sso.not_provisioned", "no account and JIT provisioning is off");
-  if (!vouched) throw refuse.noAccess("sso.email_not_trusted", p.emailVerified ? "email domain not verified by this org" : "email not verified by the IdP");
-  const user = await tx.transaction((inner) => insertUser(inner, { email: p.email!, name: p.name, emailVerified: true }));
-  const membership = await addMember(tx, ctx, org, { user, role: await jitRole(tx, org.id, jit.role, p.groups), source: "sso",
-    auditMetadata: { via: "sso_jit", connectionId: conn.id } });
-  await link(tx, ctx, org, conn, user, p, "jit", now);
-  return { user, membership, how: "jit" };
+  const made = await jitMember(deps, tx, ctx, conn, org, p, existing);
+  if ("refusal" in made) return made;
+  await link(tx, ctx, org, conn, made.user, p, existing ? "existing_account" : "jit", now);
+  return { user: made.user, membership: made.membership, how: "jit" };
 }
 
 /** A refusal is audited on its own: the login transaction (if any) has rolled back. */

@@ -39,6 +39,7 @@ export class TrustBoundaries1764400000000 implements MigrationInterface {
         subject varchar(512) NOT NULL,
         email varchar(320),
         token_hash varchar(64) NOT NULL UNIQUE,
+        jit_role varchar(20) CHECK (jit_role IN ('admin','member')),
         expires_at timestamptz NOT NULL,
         used_at timestamptz,
         created_at timestamptz NOT NULL DEFAULT now()

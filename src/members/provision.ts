@@ -37,6 +37,8 @@ export interface ProvisionInput {
   grants?: GrantInput[];
   scim?: NewMember["scim"];
   auditMetadata?: Record<string, unknown>;
+  /** The IdP vouched for the address (SSO): a new account at a verified domain starts verified. */
+  emailVerified?: boolean;
 }
 
 export interface Provisioned {
@@ -63,6 +65,10 @@ export async function provisionMember(deps: Deps, tx: EntityManager, ctx: Ctx, o
   const email = normalizeEmail(input.email);
   if (await isVerifiedDomainOf(tx, org.id, email)) {
     const { user, created } = await findOrCreateUser(tx, email, input.name);
+    if (created && input.emailVerified) {
+      user.emailVerified = true;
+      await tx.query(`UPDATE users SET email_verified = true WHERE id = $1`, [user.id]);
+    }
     return { membership: await add(user), user, account: created ? "new" : "existing" };
   }
   const placeholder = await insertUser(tx, { email: `${randomUUID()}@${PENDING_DOMAIN}`, name: input.name });

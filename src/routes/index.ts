@@ -12,6 +12,8 @@ import { memberRoutes } from "./members.routes";
 import { chatbotRoutes } from "./chatbots.routes";
 import { auditRoutes } from "./audit.routes";
 import { orgRoutes } from "./orgs.routes";
+import { joinRoutes } from "./joins.routes";
+import { ssoLinkRoutes } from "./sso-links.routes";
 import { scimAdminRoutes } from "../../scim/admin.routes";
 import { ssoAdminRoutes, ssoPublicApiRoutes } from "../../sso/admin.routes";
 
@@ -19,6 +21,8 @@ export function apiRoutes(deps: Deps): Router {
   const api = Router();
   api.use(authRoutes(deps));
   api.use("/invitations", invitationPublicRoutes(deps));
+  api.use("/joins", joinRoutes(deps));
+  api.use("/sso-links", ssoLinkRoutes(deps));
   api.use("/sso", ssoPublicApiRoutes(deps));
 
   const org = Router({ mergeParams: true });

@@ -10,6 +10,7 @@ import { AuditEvent, GroupRoleMapping, Membership, SsoConnection, UserIdentity }
 import { ApiClient, startTestApp, type TestApp } from "../support/app";
 import { TestSamlIdp, type ResponseOptions } from "../support/saml-idp";
 import { expectRefused, orgWithOwner, PASSWORD, signedIn } from "../support/sso";
+import { linkTokenFromOutbox } from "../support/actors";
 import { COMMANDS } from "../../src/cli/commands";
 import { insertUser } from "../../src/accounts/users";
 import { hashPassword } from "../../src/auth/passwords";
@@ -74,9 +75,25 @@ describe("who gets in", () => {
     expect(res.text).not.toMatch(/<script/i);
   });
 
-  it("an invited member at a verified domain is linked on first sign-in, then by the link", async () => {
+  it("an invited member at a verified domain: an account with a password is linked only after its owner's emailed proof, then by the link", async () => {
     const { user } = await member("inv@acme.test", { password: true });
+    const first = await ssoLogin(jitOff, "inv@acme.test");
+    expect(first.res.status).toBe(403);
+    expect(first.res.text).toContain("sso.link_proof_required");
+    expect(await t.deps.ds.getRepository(UserIdentity).countBy({ userId: user.id })).toBe(0);
+    expect((await ssoLogin(jitOff, "inv@acme.test")).res.text).toContain("sso.link_proof_required"); // asked again: no second email
+    expect((await t.deps.ds.query(`SELECT count(*)::int AS n FROM email_messages WHERE to_address = 'inv@acme.test' AND kind = 'sso.link_proof'`))[0].n).toBe(1);
+    await request(t.app).post(`/api/sso-links/${await linkTokenFromOutbox(t, "inv@acme.test", "sso-link")}/confirm`).expect(200);
     const { browser, res } = await ssoLogin(jitOff, "inv@acme.test");
+    expect(res.status).toBe(303);
+    expect((await browser.get("/api/me")).body.user.id).toBe(user.id);
+    const events = await t.deps.ds.getRepository(AuditEvent).find({ where: { action: "sso_identity.linked" } });
+    expect(events.some((e) => e.target?.id === user.id && e.metadata.via === "email_proof")).toBe(true);
+  });
+
+  it("a passwordless invited member confined to this org is linked at once (no proof needed)", async () => {
+    const { user } = await member("fresh@acme.test");
+    const { browser, res } = await ssoLogin(jitOff, "fresh@acme.test");
     expect(res.status).toBe(303);
     expect((await browser.get("/api/me")).body.user.id).toBe(user.id);
     const events = await t.deps.ds.getRepository(AuditEvent).find({ where: { action: "sso_identity.linked" } });
@@ -95,6 +112,8 @@ describe("who gets in", () => {
   it("an existing account outside the org: JIT off refuses; JIT on adds it through the member service", async () => {
     await member("out@acme.test", { password: true, org: otherOrgId });
     await expectRefused(t, "sso.not_provisioned", async () => (await ssoLogin(jitOff, "out@acme.test")).res);
+    expect((await ssoLogin(jitOn, "out@acme.test")).res.text).toContain("sso.link_proof_required"); // password and another org: proof first
+    await request(t.app).post(`/api/sso-links/${await linkTokenFromOutbox(t, "out@acme.test", "sso-link")}/confirm`).expect(200);
     const { browser, res } = await ssoLogin(jitOn, "out@acme.test");
     expect(res.status).toBe(303);
     const me = (await browser.get("/api/me")).body;

@@ -58,3 +58,12 @@ export async function tokenFromOutbox(t: TestApp, email: string): Promise<string
   if (!m) throw new Error(`no invitation email for ${email}`);
   return m[1];
 }
+
+/** The token of the newest `/join/…` or `/sso-link/…` link emailed to `email` (outbox, tests without SMTP). */
+export async function linkTokenFromOutbox(t: TestApp, email: string, path: "join" | "sso-link"): Promise<string> {
+  const [row] = await t.deps.ds.query(
+    `SELECT body_text FROM email_messages WHERE lower(to_address) = lower($1) AND body_text LIKE $2 ORDER BY created_at DESC LIMIT 1`, [email, `%/${path}/%`]);
+  const m = new RegExp(`/${path}/([A-Za-z0-9_-]+)`).exec(row?.body_text ?? "");
+  if (!m) throw new Error(`no ${path} email for ${email}`);
+  return m[1];
+}

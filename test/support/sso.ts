@@ -46,3 +46,21 @@ export async function expectRefused(t: TestApp, reason: string, act: () => Promi
   expect((await refusals(t, reason)).length).toBe(audited + 1);
   return res;
 }
+
+/**
+ * An SSO sign-in for an email outside the org's verified domains: refused with "check your email",
+ * no session, no identity link; what it leaves is one pending membership (on a placeholder account)
+ * and one join email to that address.
+ */
+export async function expectPendingJoin(t: TestApp, email: string, act: () => Promise<request.Response>): Promise<void> {
+  const before = await sideEffects(t);
+  const mails = Number((await t.deps.ds.query(`SELECT count(*)::int AS n FROM email_messages WHERE lower(to_address) = lower($1)`, [email]))[0].n);
+  const res = await act();
+  expect(res.status).toBe(403);
+  expect(res.text).toContain("sso.join_pending");
+  expect(res.headers["set-cookie"]?.toString() ?? "").not.toMatch(/roster_session=[^;]/);
+  expect(await sideEffects(t)).toEqual({ ...before, users: before.users + 1, memberships: before.memberships + 1 });
+  const pending = await t.deps.ds.query(`SELECT 1 FROM memberships WHERE lower(pending_email) = lower($1)`, [email]);
+  expect(pending.length).toBeGreaterThan(0);
+  expect(Number((await t.deps.ds.query(`SELECT count(*)::int AS n FROM email_messages WHERE lower(to_address) = lower($1)`, [email]))[0].n)).toBe(mails + 1);
+}
