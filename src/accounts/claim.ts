@@ -67,8 +67,8 @@ export async function accountForLinkHolder(deps: Deps, tx: EntityManager, ctx: C
 /** Removes what was attached to an unverified account without proof; audited as account.claim_reset. */
 export async function resetClaimedAccount(deps: Deps, tx: EntityManager, ctx: Ctx, user: User, keepOrgId: string): Promise<void> {
   const identities: Array<{ id: string; connection_id: string; org_id: string; subject: string }> = await tx.query(
-    `DELETE FROM user_identities i USING sso_connections c WHERE i.user_id = $1 AND c.id = i.connection_id
-     RETURNING i.id, i.connection_id, c.org_id, i.subject`, [user.id]);
+    `WITH d AS (DELETE FROM user_identities i USING sso_connections c WHERE i.user_id = $1 AND c.id = i.connection_id
+       RETURNING i.id, i.connection_id, c.org_id, i.subject) SELECT * FROM d ORDER BY org_id, id`, [user.id]);
   for (const i of identities) {
     await recordAudit(tx, ctx, { orgId: i.org_id, action: "sso_identity.unlinked", target: { type: "user", id: user.id, email: user.email },
       metadata: { connectionId: i.connection_id, subject: i.subject, reason: "account claimed by its owner" } });
