@@ -69,4 +69,6 @@ export function mountUi(app: Express, deps: Deps): void {
   app.get("/orgs/:orgId/audit", page("audit", { signedIn: true }));
   // The emailed link: the token is in the path, so no Referer may ever carry it elsewhere.
   app.get("/invitations/:token", page("invitation"));
+  app.get("/join/:token", page("join"));
+  app.get("/sso-link/:token", page("sso-link"));
 }

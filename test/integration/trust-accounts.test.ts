@@ -79,6 +79,7 @@ it("an SSO link to a passwordless account that is an Owner waits for the emailed
   expect(first.res.text).toContain("sso.link_proof_required");
   expect((await first.browser.get("/api/me")).status).toBe(401);
   const token = await linkTokenFromOutbox(t, ownerEmail, "sso-link");
+  expect((await request(t.app).get(`/sso-link/${token}`).expect(200)).text).toContain("/assets/js/sso-link.js"); // the page; confirming is a click
   await request(t.app).post(`/api/sso-links/${token}/confirm`).expect(200);
   expect((await request(t.app).post(`/api/sso-links/${token}/confirm`)).status).toBe(410); // once
   const second = await login();

@@ -50,6 +50,9 @@ it("SCIM POST for an existing person outside the org's domains: pending, one ema
   expect(await joinMails(email)).toBe(1); // sent once
 
   const token = new URL(linkIn(mail.text, "/join/")).pathname.split("/").pop()!;
+  const page = await request(t.app).get(`/join/${token}`).expect(200);
+  expect(page.text).toContain("/assets/js/join.js");
+  expect(page.headers["referrer-policy"]).toBe("no-referrer");
   expect((await request(t.app).get(`/api/joins/${token}`).expect(200)).body.join).toEqual({ orgName: "Pendco", email });
   const stranger = await signUp(t, outsider(), "Someone Else");
   expect((await stranger.post(`/api/joins/${token}/accept`)).status).toBe(403);
