@@ -24,6 +24,7 @@ import { systemClock, SYSTEM_CTX, type Deps } from "../src/context";
 import { createDataSource } from "../src/db/data-source";
 import { createOrgWithOwner } from "../src/orgs/org.service";
 import { createScimToken } from "../src/scim-tokens/scim-token.service";
+import { addDomain } from "../sso/domains.service";
 import { RateLimiter } from "../src/http/rate-limit";
 
 export type ServerMessage = { type: "ready"; port: number; token: string; scimOrg: string; rawOrg: string } | { type: "done"; id: number };
@@ -51,6 +52,9 @@ async function main(): Promise<void> {
   const scimOrg = await mk("scim");
   const rawOrg = await mk("raw");
   const token = (await createScimToken(deps, SYSTEM_CTX, scimOrg, "bench")).token;
+  // The org owns bench.test, so its IdP links and creates accounts (docs/security.md); with
+  // BENCH_UNVERIFIED_DOMAIN=1 every POST makes a pending membership and a join email instead.
+  if (process.env.BENCH_UNVERIFIED_DOMAIN !== "1") await addDomain(deps, SYSTEM_CTX, scimOrg, "bench.test", { verified: true });
 
   const session = new Session();
   const post = <T>(method: string, params?: object) => new Promise<T>((ok, fail) => {

@@ -166,7 +166,7 @@ async function resolve(deps: Deps, tx: EntityManager, ctx: Ctx, conn: SsoConnect
   return { user: made.user, membership: made.membership, how: "jit" };
 }
 
-/** A refusal is audited on its own: the login transaction (if any) has rolled back. */
+/** A refusal is audited on its own transaction: the login transaction rolled back, or (pending join, proof request) committed what it announces. */
 export async function auditRefusal(deps: Deps, baseCtx: Ctx, conn: SsoConnection | null, err: SsoRefusal, email?: string | null): Promise<void> {
   const ctx = conn ? ssoCtx(baseCtx, conn, email) : { ...baseCtx, actor: { type: "sso" as const, name: "unknown connection" } };
   await deps.ds.transaction((tx) => recordAudit(tx, ctx, {
