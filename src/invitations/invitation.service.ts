@@ -18,7 +18,7 @@ import { invitationEmail } from "../mail/templates";
 import { scimManaged } from "../scim-tokens/scim-token.service";
 import { findUserByEmail, normalizeEmail } from "../accounts/users";
 import { accountForLinkHolder } from "../accounts/claim";
-import { addMember, lockOrg } from "../members/member.service";
+import { addMember, applyRemoval, lockOrg } from "../members/member.service";
 import { checkGrants, type GrantInput } from "../members/grants";
 import { OwnerRequiredError } from "../members/member.errors";
 
@@ -217,6 +217,13 @@ export interface Accepted {
  * claim resets it (earlier password, sessions, SSO identity links and IdP-made memberships that
  * were attached without proof are removed, audited). An existing verified account must sign in first.
  */
+/** An SSO-JIT membership still waiting for this address is superseded by the accepted invitation. */
+async function dropSupersededPending(deps: Deps, tx: EntityManager, ctx: Ctx, org: Organization, email: string): Promise<void> {
+  const waiting = await tx.getRepository(Membership).createQueryBuilder("m")
+    .where("m.org_id = :orgId AND lower(m.pending_email) = :email AND m.scim_user_name IS NULL", { orgId: org.id, email: normalizeEmail(email) }).getMany();
+  for (const m of waiting) await applyRemoval(deps, tx, ctx, org, m, "manual");
+}
+
 export async function acceptInvitation(deps: Deps, ctx: Ctx, token: string, input: AcceptInput): Promise<Accepted> {
   const passwordHash = input.password ? await hashPassword(input.password) : undefined;
   return deps.ds.transaction(async (tx) => {
@@ -234,6 +241,7 @@ export async function acceptInvitation(deps: Deps, ctx: Ctx, token: string, inpu
     // The invitation's grants become the member's.
     await tx.getRepository(ChatbotPermission).update({ invitationId: inv.id }, { invitationId: null, membershipId: member.id });
     await tx.getRepository(Invitation).update({ id: inv.id }, { acceptedAt: deps.clock.now() });
+    await dropSupersededPending(deps, tx, ctx, org, inv.email);
     await recordAudit(tx, { ...ctx, actor: { type: "user", id: user.id, email: user.email, name: user.name } }, {
       orgId: org.id, action: "invitation.accepted", target: { type: "invitation", id: inv.id, email: inv.email }, metadata: { role: inv.role, membershipId: member.id },
     });

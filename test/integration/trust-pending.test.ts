@@ -6,7 +6,7 @@
  */
 import request from "supertest";
 import { ApiClient, startTestApp, type TestApp } from "../support/app";
-import { PASSWORD, linkTokenFromOutbox, signUp } from "../support/actors";
+import { PASSWORD, createOrg, linkTokenFromOutbox, signUp, tokenFromOutbox } from "../support/actors";
 import { entraUser, scimOrg, type ScimOrg } from "../support/scim";
 import { TestSamlIdp } from "../support/saml-idp";
 import { expectPendingJoin } from "../support/sso";
@@ -62,7 +62,8 @@ it("SCIM POST for an existing person outside the org's domains: pending, one ema
   expect((await o.owner.get(api(`/members/${id}`)).expect(200)).body.member).toMatchObject({ email, name: "Pat Private", pending: false });
   expect((await o.scim.get(`/Users/${id}`).expect(200)).body).toMatchObject({ userName: email, displayName: "Pat P." });
   expect((await person.post(`/api/joins/${token}/accept`)).status).toBe(404); // works once
-  expect((await t.deps.ds.query(`SELECT count(*)::int AS n FROM users WHERE email LIKE '%@pending.roster.invalid'`))[0].n).toBe(0);
+  expect((await t.deps.ds.query(`SELECT count(*)::int AS n FROM users u WHERE u.email LIKE '%@pending.roster.invalid'
+    AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id)`))[0].n).toBe(0);
 });
 
 it("a person without an account creates it from the link and is signed in", async () => {
@@ -109,4 +110,23 @@ it("SSO JIT for an email outside the org's domains: pending membership and one e
   await visitor.post(`/api/joins/${await linkTokenFromOutbox(t, email, "join")}/accept`, { name: "Jit Person", password: PASSWORD }).expect(201);
   const [row] = await t.deps.ds.query(`SELECT m.source, m.pending_email FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.email = $1`, [email]);
   expect(row).toEqual({ source: "sso", pending_email: null });
+});
+
+it("an invitation accepted for an address with a pending SSO-JIT membership replaces it: one membership, no placeholder left", async () => {
+  const plain = await createOrg(t, "enterprise", "No SCIM");
+  const idp = await TestSamlIdp.create("https://idp.noscim.test/saml");
+  const conn = (await plain.owner.post(`/api/orgs/${plain.orgId}/sso-connections`, { kind: "saml", idpEntityId: idp.entityId, idpSsoUrl: idp.ssoUrl,
+    idpCerts: [idp.keys.cert], jitEnabled: true }).expect(201)).body.connection.id;
+  const email = outsider();
+  const browser = request.agent(t.app);
+  const r = await browser.get(`/sso/saml/${conn}/login`).expect(302);
+  const resp = await idp.response({ acsUrl: `http://roster.test/sso/saml/${conn}/acs`, spEntityId: `http://roster.test/sso/saml/${conn}/metadata`,
+    nameId: email, inResponseTo: TestSamlIdp.parseRedirect(r.headers.location).id });
+  expect((await browser.post(`/sso/saml/${conn}/acs`).type("form").send({ SAMLResponse: resp })).text).toContain("sso.join_pending");
+  await plain.owner.post(`/api/orgs/${plain.orgId}/invitations`, { email, role: "member" }).expect(201);
+  await new ApiClient(t.app).post(`/api/invitations/${await tokenFromOutbox(t, email)}/accept`, { name: "Invited", password: PASSWORD }).expect(201);
+  const rows = await t.deps.ds.query(`SELECT source, pending_email FROM memberships WHERE org_id = $1 AND role = 'member'`, [plain.orgId]);
+  expect(rows).toEqual([{ source: "invite", pending_email: null }]);
+  expect((await t.deps.ds.query(`SELECT count(*)::int AS n FROM users u WHERE u.email LIKE '%@pending.roster.invalid'
+    AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id)`))[0].n).toBe(0);
 });
