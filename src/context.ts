@@ -32,6 +32,12 @@ export interface Ctx {
   actor: Actor;
   ip?: string | null;
   requestId?: string | null;
+  /**
+   * For provisioning credentials other than SCIM tokens (e.g. a directory sync): whether this
+   * credential may make Owner changes, as credentialMayManageOwners(org, creatorRole) decided
+   * (src/members/idp-owner-guard.ts). Absent: no.
+   */
+  idpOwnerAuthority?: boolean;
 }
 
 export const SYSTEM_CTX: Ctx = { actor: { type: "system", name: "system" } };

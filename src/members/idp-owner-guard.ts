@@ -43,7 +43,8 @@ export async function mayManageOwners(tx: EntityManager, ctx: Ctx, org: Organiza
     const rows: Array<{ role: string | null }> = await tx.query(`SELECT created_by_role AS role FROM scim_tokens WHERE id = $1 AND org_id = $2`, [id, org.id]);
     return credentialMayManageOwners(org, rows[0]?.role ?? null);
   }
-  return false; // sso (JIT never grants Owner) and anything not known to carry an Owner's authority
+  if (type === "sso") return false; // JIT never grants Owner
+  return ctx.idpOwnerAuthority === true; // e.g. a directory that resolved its creator's authority
 }
 
 /** Which Owner change moving `m` to this role/status/removal would be, if any. */
