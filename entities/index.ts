@@ -17,6 +17,10 @@ import { UserIdentity } from "./user-identity";
 import { SsoTransaction } from "./sso-transaction";
 import { SamlAssertion } from "./saml-assertion";
 import { Session } from "./session";
+import { Directory } from "./directory";
+import { DirectorySync } from "./directory-sync";
+import { DirectoryUser } from "./directory-user";
+import { DirectoryGroup } from "./directory-group";
 
 export * from "./organization";
 export * from "./user";
@@ -37,9 +41,14 @@ export * from "./user-identity";
 export * from "./sso-transaction";
 export * from "./saml-assertion";
 export * from "./session";
+export * from "./directory";
+export * from "./directory-sync";
+export * from "./directory-user";
+export * from "./directory-group";
 
 export const ENTITIES = [
   Organization, User, Membership, Invitation, Chatbot, ChatbotPermission, Conversation, AuditEvent,
   EmailMessage, ScimToken, ScimGroup, ScimGroupMember, GroupRoleMapping, SsoConnection, OrgDomain,
   UserIdentity, SsoTransaction, SamlAssertion, Session,
+  Directory, DirectorySync, DirectoryUser, DirectoryGroup,
 ];
