@@ -46,8 +46,9 @@ const ACCESS: Record<ChatbotAccess, number> = { view: 1, reply: 2, manage: 3 };
 export function attributesOf(u: DirUser): ScimUserAttributes {
   return { name: { givenName: u.givenName, familyName: u.familyName, formatted: u.fullName }, displayName: u.fullName };
 }
+/** Field by field: jsonb does not keep key order. */
 const sameAttributes = (a: ScimUserAttributes | null, b: ScimUserAttributes) =>
-  !!a && a.displayName === b.displayName && JSON.stringify(a.name ?? null) === JSON.stringify(b.name);
+  !!a && a.displayName === b.displayName && (["givenName", "familyName", "formatted"] as const).every((k) => a.name?.[k] === b.name?.[k]);
 
 /** Mapped role and grants per Google user id: highest role (Owner capped to Admin), highest access per chatbot. */
 function mapped(input: PlanInput): Map<string, { role: Role | null; grants: Map<string, ChatbotAccess> }> {

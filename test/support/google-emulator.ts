@@ -43,6 +43,8 @@ export class GoogleEmulator implements EmuState {
   readonly requests: string[] = [];
   readonly tokenGrants: Array<{ ok: boolean; error?: string }> = [];
   readonly oauthClients = new Map<string, string>();
+  /** Added to every answer (to hold a sync open while another instance tries to start one). */
+  latencyMs = 0;
   readonly authCodes = new Map<string, { sub: string; redirectUri: string; scopes: Set<string> }>();
   private readonly accounts = new Map<string, ServiceAccount>();
   private constructor(private readonly server: Server, readonly ca: string, readonly caFile: string) {}
@@ -178,6 +180,7 @@ export class GoogleEmulator implements EmuState {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", this.origin);
     this.requests.push(`${req.method} ${url.pathname}${url.search}`);
+    if (this.latencyMs) await new Promise((ok) => setTimeout(ok, this.latencyMs));
     const fault = this.faults.find((f) => f.times > 0 && f.match(url.pathname, url));
     if (fault) {
       fault.times--;
