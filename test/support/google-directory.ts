@@ -17,7 +17,7 @@ export interface DirectoryFixture extends OrgFixture {
 let n = 0;
 
 /** Org with `domain` verified, an emulator whose admin is admin@domain, the directory connected over the API by the Owner. */
-export async function connectDirectory(t: TestApp, opts: { body?: Record<string, unknown>; setup?: (g: GoogleEmulator, domain: string) => void } = {}): Promise<DirectoryFixture> {
+export async function connectDirectory(t: TestApp, opts: { body?: Record<string, unknown>; setup?: (g: GoogleEmulator, domain: string) => void; beforeConnect?: (fx: OrgFixture) => Promise<void> } = {}): Promise<DirectoryFixture> {
   const domain = `d${++n}-${Date.now().toString(36)}.test`;
   const fx = await createOrg(t, "enterprise");
   await addDomain(t.deps, SYSTEM_CTX, fx.orgId, domain, { verified: true });
@@ -25,6 +25,7 @@ export async function connectDirectory(t: TestApp, opts: { body?: Record<string,
   t.deps.httpsAgent = google.agent();
   google.addUser(`admin@${domain}`, { isAdmin: true });
   opts.setup?.(google, domain);
+  await opts.beforeConnect?.(fx);
   const key = await google.serviceAccount();
   const r = await fx.owner.post(`/api/orgs/${fx.orgId}/directories`, { type: "google", serviceAccountKey: key, adminEmail: `admin@${domain}`, apiRoot: google.apiRoot, ...opts.body });
   if (r.status !== 201) throw new Error(`directory create failed: ${r.status} ${JSON.stringify(r.body)}`);

@@ -47,6 +47,7 @@ export class GoogleEmulator implements EmuState {
   latencyMs = 0;
   readonly authCodes = new Map<string, { sub: string; redirectUri: string; scopes: Set<string> }>();
   private readonly accounts = new Map<string, ServiceAccount>();
+  private nextId = 1;
   private constructor(private readonly server: Server, readonly ca: string, readonly caFile: string) {}
 
   get origin(): string {
@@ -97,7 +98,7 @@ export class GoogleEmulator implements EmuState {
     const givenName = opts.givenName ?? local.split(".")[0];
     const familyName = opts.familyName ?? (local.split(".")[1] ?? "Person");
     const u: EmuUser = {
-      id: opts.id ?? String(100000000000000000000n + BigInt(this.users.size + 1)), primaryEmail: email,
+      id: opts.id ?? String(100000000000000000000n + BigInt(this.nextId++)), primaryEmail: email,
       name: { givenName, familyName, fullName: `${givenName} ${familyName}` },
       suspended: opts.suspended ?? false, archived: opts.archived ?? false, isAdmin: opts.isAdmin ?? false, orgUnitPath: opts.orgUnitPath ?? "/",
     };
