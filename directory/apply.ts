@@ -10,7 +10,7 @@ import type { Ctx, Deps } from "../src/context";
 import {
   addMembersBulk, auditRefusals, changeRolesBulk, markIdpManagedBulk, removeMembersBulk, setStatusBulk, updateMemberAttributesBulk,
 } from "../src/members/member.bulk";
-import { checkGrants, replaceMemberGrants } from "../src/members/grants";
+import { replaceMemberGrants } from "../src/members/grants";
 import { createAccounts } from "./accounts";
 import type { Plan } from "./plan";
 
@@ -47,6 +47,14 @@ async function applyGroups(tx: EntityManager, dir: Directory, plan: Plan): Promi
   [dir.id, JSON.stringify(g.upsert.map((x) => ({ google_id: x.googleId, email: x.email, name: x.name, member_count: x.memberCount })))]);
 }
 
+/** A mapping may still name a chatbot deleted since: such grants are dropped, the rest kept. */
+async function existingChatbots(tx: EntityManager, orgId: string, plan: Plan): Promise<Set<string>> {
+  const ids = [...new Set(plan.grants.flatMap((g) => g.grants.map((x) => x.chatbotId)))];
+  if (!ids.length) return new Set();
+  const rows: Array<{ id: string }> = await tx.query(`SELECT id FROM chatbots WHERE org_id = $1 AND id = ANY($2::uuid[])`, [orgId, ids]);
+  return new Set(rows.map((r) => r.id));
+}
+
 export async function applyPlan(deps: Deps, tx: EntityManager, ctx: Ctx, org: Organization, dir: Directory, plan: Plan): Promise<string[]> {
   const created = await createMembers(tx, ctx, org, dir, plan);
   if (plan.adopt.length) {
@@ -58,9 +66,10 @@ export async function applyPlan(deps: Deps, tx: EntityManager, ctx: Ctx, org: Or
   const refused: string[] = [];
   refused.push(...await setStatusBulk(tx, ctx, org, plan.restore, "active", "directory"));
   refused.push(...await changeRolesBulk(deps, tx, ctx, org, plan.roles, "directory"));
+  const chatbots = await existingChatbots(tx, org.id, plan);
   for (const g of plan.grants) {
     const id = g.id.startsWith("user:") ? created.get(g.id.slice(5)) : g.id;
-    if (id) await replaceMemberGrants(tx, org.id, id, await checkGrants(tx, org.id, g.grants).catch(() => []));
+    if (id) await replaceMemberGrants(tx, org.id, id, g.grants.filter((x) => chatbots.has(x.chatbotId)));
   }
   refused.push(...await setStatusBulk(tx, ctx, org, plan.suspend, "suspended", "directory"));
   refused.push(...await removeMembersBulk(deps, tx, ctx, org, plan.remove, "directory"));
