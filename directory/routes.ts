@@ -3,13 +3,14 @@
  * deleting and approving a held sync (which removes people) are for Owners only. "Sync now" runs
  * the sync synchronously and answers its result; a sync already running answers 409.
  */
-import { Router, type Request, type RequestHandler } from "express";
+import { Router, type Express, type Request, type RequestHandler } from "express";
 import type { Deps } from "../src/context";
 import { asyncHandler, requirePermission, userCtx } from "../src/http/auth-middleware";
 import { ForbiddenError } from "../src/errors";
 import { createDirectory, deleteDirectory, getDirectory, listDirectories, listSyncs, updateDirectory } from "./directory.service";
 import { confirmHeld, discardHeld, runSync } from "./sync.service";
 import { newInstanceId } from "./lease";
+import { finishConsent, startConsent } from "./oauth";
 
 const ownerOnly: RequestHandler = (req, _res, next) => {
   next(req.member?.membership.role === "owner" ? undefined
@@ -22,6 +23,9 @@ export function directoryRoutes(deps: Deps, instance = newInstanceId()): Router 
   const orgId = (req: Request) => req.member!.org.id;
   const id = (req: Request) => String(req.params.id);
 
+  r.post("/directories/google/connect", read, ownerOnly, asyncHandler(async (req, res) => {
+    res.json(await startConsent(deps, orgId(req), req.auth!.user.id, req.body));
+  }));
   r.get("/directories", read, asyncHandler(async (req, res) => {
     res.json({ directories: await listDirectories(deps, orgId(req)) });
   }));
@@ -51,4 +55,23 @@ export function directoryRoutes(deps: Deps, instance = newInstanceId()): Router 
     res.json({ syncs: await listSyncs(deps, orgId(req), id(req)) });
   }));
   return r;
+}
+
+/**
+ * The OAuth redirect target (browser, outside /api): the signed-in Owner who started the consent
+ * lands here; success and failure both go back to Settings with a short status in the query.
+ */
+export function mountDirectoryCallback(app: Express, deps: Deps): void {
+  app.get("/directories/google/callback", asyncHandler(async (req, res) => {
+    res.set("Cache-Control", "no-store");
+    if (!req.auth) return res.redirect(303, "/login");
+    try {
+      const d = await finishConsent(deps, userCtx(req), req.auth.user.id, req.query as Record<string, unknown>);
+      res.redirect(303, `/orgs/${d.orgId}/settings/sso?directory=connected`);
+    } catch (err) {
+      req.log?.info({ err }, "google workspace consent refused");
+      const code = err instanceof Error && "code" in err ? String((err as { code: unknown }).code) : "directory.oauth_failed";
+      res.redirect(303, `/app?directoryError=${encodeURIComponent(code)}`);
+    }
+  }));
 }

@@ -12,7 +12,7 @@
 import { createServer, Agent, type Server } from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
+import { createHash, generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -45,7 +45,7 @@ export class GoogleEmulator implements EmuState {
   readonly oauthClients = new Map<string, string>();
   /** Added to every answer (to hold a sync open while another instance tries to start one). */
   latencyMs = 0;
-  readonly authCodes = new Map<string, { sub: string; redirectUri: string; scopes: Set<string> }>();
+  readonly authCodes = new Map<string, { sub: string; redirectUri: string; scopes: Set<string>; challenge: string }>();
   private readonly accounts = new Map<string, ServiceAccount>();
   private nextId = 1;
   private constructor(private readonly server: Server, readonly ca: string, readonly caFile: string) {}
@@ -166,7 +166,7 @@ export class GoogleEmulator implements EmuState {
     const u = new URL(authorizeUrl);
     const code = randomBytes(12).toString("base64url");
     const redirectUri = u.searchParams.get("redirect_uri") ?? "";
-    this.authCodes.set(code, { sub: adminEmail, redirectUri, scopes: new Set((u.searchParams.get("scope") ?? "").split(" ")) });
+    this.authCodes.set(code, { sub: adminEmail, redirectUri, scopes: new Set((u.searchParams.get("scope") ?? "").split(" ")), challenge: u.searchParams.get("code_challenge") ?? "" });
     const back = new URL(redirectUri);
     back.searchParams.set("code", code);
     back.searchParams.set("state", u.searchParams.get("state") ?? "");
@@ -244,6 +244,10 @@ export class GoogleEmulator implements EmuState {
       const code = this.authCodes.get(form.get("code") ?? "");
       this.authCodes.delete(form.get("code") ?? "");
       if (!code || code.redirectUri !== form.get("redirect_uri")) return { status: 400, body: { error: "invalid_grant", error_description: "Bad Request" } };
+      const verifier = form.get("code_verifier") ?? "";
+      if (code.challenge && createHash("sha256").update(verifier).digest("base64url") !== code.challenge) {
+        return { status: 400, body: { error: "invalid_grant", error_description: "Invalid code verifier." } };
+      }
       const refresh = `1//${randomBytes(24).toString("base64url")}`;
       this.refreshTokens.set(refresh, { sub: code.sub, scopes: code.scopes });
       return { status: 200, body: { ...this.issue(code.sub, code.scopes), refresh_token: refresh, scope: [...code.scopes].join(" ") } };
