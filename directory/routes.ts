@@ -11,6 +11,7 @@ import { createDirectory, deleteDirectory, getDirectory, listDirectories, listSy
 import { confirmHeld, discardHeld, runSync } from "./sync.service";
 import { newInstanceId } from "./lease";
 import { finishConsent, startConsent } from "./oauth";
+import { verifyDomainsFromGoogle } from "./domains";
 
 const ownerOnly: RequestHandler = (req, _res, next) => {
   next(req.member?.membership.role === "owner" ? undefined
@@ -50,6 +51,9 @@ export function directoryRoutes(deps: Deps, instance = newInstanceId()): Router 
   }));
   r.post("/directories/:id/discard", read, ownerOnly, asyncHandler(async (req, res) => {
     res.json({ sync: await discardHeld(deps, userCtx(req), id(req), orgId(req)) });
+  }));
+  r.post("/directories/:id/verify-domains", read, ownerOnly, asyncHandler(async (req, res) => {
+    res.json(await verifyDomainsFromGoogle(deps, userCtx(req), orgId(req), id(req)));
   }));
   r.get("/directories/:id/syncs", read, asyncHandler(async (req, res) => {
     res.json({ syncs: await listSyncs(deps, orgId(req), id(req)) });

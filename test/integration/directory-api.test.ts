@@ -73,6 +73,21 @@ it("is Enterprise only", async () => {
   expect(r.body.error.code).toBe("plan.enterprise_required");
 });
 
+it("an Owner can verify the org's pending domains from Google's own (verified) domain list", async () => {
+  const extra = `extra-${Date.now().toString(36)}.test`;
+  const other = `unlisted-${Date.now().toString(36)}.test`;
+  for (const domain of [extra, other]) expect((await fx.owner.post(`/api/orgs/${fx.orgId}/domains`, { domain })).status).toBe(201);
+  fx.google.domains.push({ domainName: extra, verified: true, isPrimary: false }, { domainName: other, verified: false, isPrimary: false });
+  expect((await admin.post(`${base()}/${fx.directoryId}/verify-domains`)).status).toBe(403);
+  t.deps.httpsAgent = fx.google.agent();
+  const r = await fx.owner.post(`${base()}/${fx.directoryId}/verify-domains`);
+  expect(r.body).toMatchObject({ verified: expect.any(Array) });
+  expect(r.body.verified.map((d: { domain: string }) => d.domain)).toEqual([extra]);
+  expect(r.body.notListed).toEqual([other]);
+  const [ev] = await t.deps.ds.query(`SELECT metadata FROM audit_events WHERE org_id = $1 AND action = 'org_domain.verified' AND target->>'name' = $2`, [fx.orgId, extra]);
+  expect(ev.metadata.method).toBe("google_workspace");
+});
+
 it("the schedule syncs each directory once per interval", async () => {
   t.deps.httpsAgent = fx.google.agent();
   await t.deps.ds.query(`UPDATE directories SET next_sync_at = $2 WHERE id = $1`, [fx.directoryId, t.clock.now()]);
@@ -81,10 +96,12 @@ it("the schedule syncs each directory once per interval", async () => {
   const ran = await Promise.all([a.tick(), b.tick()]);
   expect(ran[0] + ran[1]).toBe(1);
   expect(await a.tick()).toBe(0);
-  t.clock.advance(31 * 60_000);
+  const [{ next }] = await t.deps.ds.query(`SELECT next_sync_at AS next FROM directories WHERE id = $1`, [fx.directoryId]);
+  expect(new Date(next).getTime() - t.clock.now().getTime()).toBeGreaterThan(29 * 60_000); // intervalMinutes is 30 now
+  await t.deps.ds.query(`UPDATE directories SET next_sync_at = now() - interval '1 second' WHERE id = $1`, [fx.directoryId]);
   expect(await b.tick()).toBe(1);
-  const rows = await t.deps.ds.query(`SELECT trigger, status FROM directory_syncs WHERE directory_id = $1 AND trigger = 'schedule'`, [fx.directoryId]);
-  expect(rows).toHaveLength(2);
+  const rows = await t.deps.ds.query(`SELECT status FROM directory_syncs WHERE directory_id = $1 AND trigger = 'schedule'`, [fx.directoryId]);
+  expect(rows).toEqual([{ status: "applied" }, { status: "applied" }]);
   await a.stop();
   await b.stop();
 });
