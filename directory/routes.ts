@@ -1,7 +1,8 @@
 /**
  * /api/orgs/:orgId/directories. Reading needs sso.manage (Owners and Admins); creating, changing,
  * deleting and approving a held sync (which removes people) are for Owners only. "Sync now" runs
- * the sync synchronously and answers its result; a sync already running answers 409.
+ * the sync synchronously and answers its result; a sync already running answers 409. Bodies are
+ * the CLI's JSON shapes: a directory or a sync object at the top level, lists under a key.
  */
 import { Router, type Express, type Request, type RequestHandler } from "express";
 import type { Deps } from "../src/context";
@@ -31,26 +32,26 @@ export function directoryRoutes(deps: Deps, instance = newInstanceId()): Router 
     res.json({ directories: await listDirectories(deps, orgId(req)) });
   }));
   r.post("/directories", read, ownerOnly, asyncHandler(async (req, res) => {
-    res.status(201).json({ directory: await createDirectory(deps, userCtx(req), orgId(req), req.body) });
+    res.status(201).json(await createDirectory(deps, userCtx(req), orgId(req), req.body));
   }));
   r.get("/directories/:id", read, asyncHandler(async (req, res) => {
-    res.json({ directory: await getDirectory(deps, id(req), orgId(req)) });
+    res.json(await getDirectory(deps, id(req), orgId(req)));
   }));
   r.patch("/directories/:id", read, ownerOnly, asyncHandler(async (req, res) => {
-    res.json({ directory: await updateDirectory(deps, userCtx(req), orgId(req), id(req), req.body) });
+    res.json(await updateDirectory(deps, userCtx(req), orgId(req), id(req), req.body));
   }));
   r.delete("/directories/:id", read, ownerOnly, asyncHandler(async (req, res) => {
     await deleteDirectory(deps, userCtx(req), id(req), orgId(req));
     res.status(204).end();
   }));
   r.post("/directories/:id/sync", read, asyncHandler(async (req, res) => {
-    res.json({ sync: await runSync(deps, userCtx(req), id(req), { trigger: "manual", instance }, orgId(req)) });
+    res.json(await runSync(deps, userCtx(req), id(req), { trigger: "manual", instance }, orgId(req)));
   }));
   r.post("/directories/:id/confirm", read, ownerOnly, asyncHandler(async (req, res) => {
-    res.json({ sync: await confirmHeld(deps, userCtx(req), id(req), instance, orgId(req)) });
+    res.json(await confirmHeld(deps, userCtx(req), id(req), instance, orgId(req)));
   }));
   r.post("/directories/:id/discard", read, ownerOnly, asyncHandler(async (req, res) => {
-    res.json({ sync: await discardHeld(deps, userCtx(req), id(req), orgId(req)) });
+    res.json(await discardHeld(deps, userCtx(req), id(req), orgId(req)));
   }));
   r.post("/directories/:id/verify-domains", read, ownerOnly, asyncHandler(async (req, res) => {
     res.json(await verifyDomainsFromGoogle(deps, userCtx(req), orgId(req), id(req)));

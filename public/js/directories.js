@@ -35,7 +35,7 @@ function lastSync(d) {
 async function act(button, path, done) {
   try {
     const r = await busy(button.closest("p, div") || button, () => post(path));
-    toast(r?.sync?.status === "failed" ? `Sync failed: ${r.sync.error}` : done, r?.sync?.status === "failed" ? "error" : "ok");
+    toast(r?.status === "failed" ? `Sync failed: ${r.error}` : done, r?.status === "failed" ? "error" : "ok");
   } catch (err) {
     toast(err.message, "error");
   }

@@ -29,7 +29,7 @@ export async function connectDirectory(t: TestApp, opts: { body?: Record<string,
   const key = await google.serviceAccount();
   const r = await fx.owner.post(`/api/orgs/${fx.orgId}/directories`, { type: "google", serviceAccountKey: key, adminEmail: `admin@${domain}`, apiRoot: google.apiRoot, ...opts.body });
   if (r.status !== 201) throw new Error(`directory create failed: ${r.status} ${JSON.stringify(r.body)}`);
-  const directoryId = r.body.directory.id;
+  const directoryId = r.body.id;
   return {
     ...fx, google, domain, key, directoryId,
     email: (local: string) => `${local}@${domain}`,
@@ -37,7 +37,7 @@ export async function connectDirectory(t: TestApp, opts: { body?: Record<string,
       t.deps.httpsAgent = google.agent();
       const s = await fx.owner.post(`/api/orgs/${fx.orgId}/directories/${directoryId}/sync`);
       if (s.status !== 200) throw new Error(`sync failed: ${s.status} ${JSON.stringify(s.body)}`);
-      return s.body.sync;
+      return s.body;
     },
   };
 }
