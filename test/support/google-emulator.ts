@@ -78,7 +78,7 @@ export class GoogleEmulator implements EmuState {
 
   /** An https agent that trusts this emulator's certificate only (in addition to nothing else). */
   agent(): Agent {
-    return new Agent({ ca: this.ca, keepAlive: true });
+    return new Agent({ ca: this.ca, keepAlive: false });
   }
 
   /** A service-account key file as Google issues it; `scopes` are the ones delegated in the Admin console. */
