@@ -11,6 +11,7 @@ import { createPrivateKey, sign } from "node:crypto";
 import type { Agent } from "node:https";
 import { DirectoryReadError, READ_ERRORS } from "../errors";
 import { httpsJson } from "./http";
+import { DEFAULT_RETRY, waitMs, type RetryPolicy } from "./api";
 
 export const DIRECTORY_SCOPES = ["user.readonly", "group.readonly", "group.member.readonly", "domain.readonly"]
   .map((s) => `https://www.googleapis.com/auth/admin.directory.${s}`);
@@ -38,11 +39,17 @@ function tokenError(status: number, body: { error?: string; error_description?: 
   return new DirectoryReadError(READ_ERRORS.auth, `Google refused the ${what}: ${desc}`, status);
 }
 
-async function exchange(url: string, form: Record<string, string>, agent: Agent | undefined, what: string): Promise<string> {
-  const r = await httpsJson(url, { method: "POST", agent, body: new URLSearchParams(form).toString(), headers: { "content-type": "application/x-www-form-urlencoded" } });
-  const body = r.json as { access_token?: string; error?: string; error_description?: string } | null;
-  if (r.status !== 200 || !body?.access_token) throw tokenError(r.status, body, what);
-  return body.access_token;
+/** Posts the grant; 429 and 5xx are retried like the Directory API's (api.ts), honouring Retry-After. */
+async function exchange(url: string, form: Record<string, string>, agent: Agent | undefined, what: string, retry: RetryPolicy = DEFAULT_RETRY): Promise<string> {
+  for (let attempt = 0; ; attempt++) {
+    const r = await httpsJson(url, { method: "POST", agent, body: new URLSearchParams(form).toString(), headers: { "content-type": "application/x-www-form-urlencoded" } });
+    const body = r.json as { access_token?: string; error?: string; error_description?: string } | null;
+    if (r.status === 200 && body?.access_token) return body.access_token;
+    const again = (r.status === 429 || r.status >= 500) && attempt + 1 < retry.attempts;
+    const wait = again ? waitMs(r, attempt, retry, Date.now()) : 0;
+    if (!again || wait > retry.maxWaitMs) throw tokenError(r.status, body, what);
+    await new Promise((ok) => setTimeout(ok, wait));
+  }
 }
 
 export function serviceAccountToken(key: ServiceAccountKey, sub: string, nowMs: number, agent?: Agent): Promise<string> {

@@ -63,6 +63,14 @@ it("429 is retried after Retry-After, and the sync then applies", async () => {
   expect(s.users.created).toBe(2);
 });
 
+it("a 503 from the token endpoint is retried too", async () => {
+  const fx = await org(["tk1"]);
+  fx.google.fail("/token", 503, "backendError", { retryAfter: 0, times: 2 });
+  const s = await fx.sync();
+  expect(s.status).toBe("applied");
+  expect(fx.google.tokenGrants.filter((g) => g.ok)).toHaveLength(1);
+});
+
 it("a token that stops working (key deleted, delegation removed) aborts with nothing removed", async () => {
   const fx = await org(["k1", "k2"]);
   await fx.sync();
