@@ -18,6 +18,10 @@ import { SsoTransaction } from "./sso-transaction";
 import { SamlAssertion } from "./saml-assertion";
 import { Session } from "./session";
 import { SsoLinkRequest } from "./sso-link-request";
+import { Directory } from "./directory";
+import { DirectorySync } from "./directory-sync";
+import { DirectoryUser } from "./directory-user";
+import { DirectoryGroup } from "./directory-group";
 
 export * from "./organization";
 export * from "./user";
@@ -39,9 +43,14 @@ export * from "./sso-transaction";
 export * from "./saml-assertion";
 export * from "./session";
 export * from "./sso-link-request";
+export * from "./directory";
+export * from "./directory-sync";
+export * from "./directory-user";
+export * from "./directory-group";
 
 export const ENTITIES = [
   Organization, User, Membership, Invitation, Chatbot, ChatbotPermission, Conversation, AuditEvent,
   EmailMessage, ScimToken, ScimGroup, ScimGroupMember, GroupRoleMapping, SsoConnection, OrgDomain,
   UserIdentity, SsoTransaction, SamlAssertion, Session, SsoLinkRequest,
+  Directory, DirectorySync, DirectoryUser, DirectoryGroup,
 ];

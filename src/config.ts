@@ -25,6 +25,9 @@ const schema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   /** Express "trust proxy": false, true, a hop count, or a list of addresses. */
   TRUST_PROXY: z.string().default("false"),
+  /** OAuth client for "Connect Google Workspace" (Google Cloud console → Credentials); both or neither. */
+  GOOGLE_CLIENT_ID: z.string().min(1).optional(),
+  GOOGLE_CLIENT_SECRET: z.string().min(1).optional(),
 });
 
 export interface Config {
@@ -45,6 +48,11 @@ export interface Config {
    * issuer on a loopback address (127.0.0.1, ::1, localhost). Production requires https.
    */
   ssoAllowInsecureLoopbackIssuers: boolean;
+  /**
+   * Google OAuth for directory connections; absent when GOOGLE_CLIENT_ID/SECRET are not set.
+   * authUrl/tokenUrl are Google's; only test wiring points them at an emulator.
+   */
+  googleOAuth: { clientId: string; clientSecret: string; authUrl: string; tokenUrl: string } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -80,6 +88,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
   }
   const c = parsed.data;
+  if (!!c.GOOGLE_CLIENT_ID !== !!c.GOOGLE_CLIENT_SECRET) {
+    throw new ConfigError([`${c.GOOGLE_CLIENT_ID ? "GOOGLE_CLIENT_SECRET" : "GOOGLE_CLIENT_ID"}: is required when the other is set`]);
+  }
   const dataDir = resolve(c.DATA_DIR);
   const baseUrl = (c.BASE_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, "");
   const sessionSecret = c.SESSION_SECRET ?? sessionSecretFromDataDir(dataDir);
@@ -96,5 +107,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: parseTrustProxy(c.TRUST_PROXY),
     secureCookies: baseUrl.startsWith("https://"),
     ssoAllowInsecureLoopbackIssuers: false,
+    googleOAuth: c.GOOGLE_CLIENT_ID && c.GOOGLE_CLIENT_SECRET ? {
+      clientId: c.GOOGLE_CLIENT_ID, clientSecret: c.GOOGLE_CLIENT_SECRET,
+      authUrl: "https://accounts.google.com/o/oauth2/v2/auth", tokenUrl: "https://oauth2.googleapis.com/token",
+    } : undefined,
   };
 }

@@ -2,6 +2,7 @@
  * What every service call carries: who acts and from where. Tenant and actor are explicit
  * arguments (never state on shared objects); services take `(deps, ctx, …)`.
  */
+import type { Agent } from "node:https";
 import type { DataSource } from "typeorm";
 import type { ActorType, PartySnapshot } from "../entities";
 import type { Config } from "./config";
@@ -19,6 +20,11 @@ export interface Deps {
   logger: Logger;
   clock: Clock;
   outbox: Outbox;
+  /**
+   * Outbound https to identity providers' APIs (Google Directory). Unset: Node's global agent,
+   * which trusts the system CAs plus NODE_EXTRA_CA_CERTS; tests pass one trusting their emulator.
+   */
+  httpsAgent?: Agent;
 }
 
 export interface Actor {

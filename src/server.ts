@@ -17,6 +17,7 @@ import { serveControlSocket } from "./cli/control-socket";
 import { countOrgs } from "./orgs/org.service";
 import { mountFeatures } from "./features";
 import { setupLink } from "./ui/setup";
+import { startDirectoryScheduler } from "../directory/scheduler";
 
 function die(message: string): never {
   process.stderr.write(`roster: ${message}\n`);
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
   const dispatcher = new MailDispatcher(db.ds, outbox, logger, { smtpUrl: config.smtpUrl, from: config.mailFrom });
   dispatcher.start();
   const control = db.embedded ? serveControlSocket(deps) : undefined;
+  const directories = startDirectoryScheduler(deps);
 
   const app = createApp(deps, { mount: (a) => mountFeatures(a, deps) });
   const server: Server = app.listen(config.port, () => {
@@ -74,6 +76,7 @@ async function main(): Promise<void> {
     server.close(async () => {
       try {
         control?.close();
+        await directories.stop();
         await dispatcher.stop();
         await db.close();
         logger.info("stopped cleanly");

@@ -127,7 +127,7 @@ export async function verifyDomain(deps: Deps, ctx: Ctx, orgId: string, id: stri
   return markVerified(deps, ctx, orgId, d.id, "dns");
 }
 
-export async function markVerified(deps: Deps, ctx: Ctx, orgId: string, id: string, method: "dns" | "operator"): Promise<DomainView> {
+export async function markVerified(deps: Deps, ctx: Ctx, orgId: string, id: string, method: "dns" | "operator" | "google_workspace"): Promise<DomainView> {
   try {
     return await deps.ds.transaction(async (tx) => {
       const d = await findOwn(tx, orgId, id);

@@ -16,6 +16,7 @@ import { MIN_PASSWORD_LENGTH } from "../auth/passwords";
 import { ConfigError } from "../config";
 import { SCIM_COMMANDS } from "../../scim/cli";
 import { SSO_COMMANDS } from "../../sso/cli";
+import { DIRECTORY_COMMANDS } from "../../directory/cli";
 import { EmbeddedDatabaseBusyError } from "../db/embedded";
 
 function orgIdFlag(v: string | undefined): string {
@@ -77,6 +78,7 @@ const migrate: Command = async () => ({ json: { migrated: true }, text: "Migrati
 export const COMMANDS: Record<string, Command> = {
   ...SCIM_COMMANDS,
   ...SSO_COMMANDS,
+  ...DIRECTORY_COMMANDS,
   "migrate": migrate,
   "org create": orgCreate,
   "scim-token create": scimTokenCreate,

@@ -16,6 +16,7 @@ import { joinRoutes } from "./joins.routes";
 import { ssoLinkRoutes } from "./sso-links.routes";
 import { scimAdminRoutes } from "../../scim/admin.routes";
 import { ssoAdminRoutes, ssoPublicApiRoutes } from "../../sso/admin.routes";
+import { directoryRoutes } from "../../directory/routes";
 
 export function apiRoutes(deps: Deps): Router {
   const api = Router();
@@ -34,6 +35,7 @@ export function apiRoutes(deps: Deps): Router {
   org.use("/audit-events", auditRoutes(deps));
   org.use(scimAdminRoutes(deps));
   org.use(ssoAdminRoutes(deps));
+  org.use(directoryRoutes(deps));
   api.use("/orgs/:orgId", org);
   return api;
 }

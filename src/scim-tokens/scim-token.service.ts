@@ -3,7 +3,7 @@
  * looked up by hash on a unique index, revocable, `last_used_at` kept.
  */
 import { IsNull, type EntityManager } from "typeorm";
-import { ScimToken, type CreatorRole, type Role } from "../../entities";
+import { Directory, ScimToken, type CreatorRole, type Role } from "../../entities";
 import type { Ctx, Deps } from "../context";
 import { recordAudit } from "../audit/audit-log";
 import { newSecret } from "../auth/tokens";
@@ -64,8 +64,9 @@ export async function revokeScimToken(deps: Deps, ctx: Ctx, id: string, orgId?: 
   });
 }
 
-/** True when the org's members are managed by its identity provider (enterprise + an active SCIM token). */
+/** True when the org's members are managed by its identity provider (enterprise + an active SCIM token or a directory connection). */
 export async function scimManaged(tx: EntityManager, orgId: string, plan: string): Promise<boolean> {
   if (plan !== "enterprise") return false;
-  return (await tx.getRepository(ScimToken).countBy({ orgId, revokedAt: IsNull() })) > 0;
+  if ((await tx.getRepository(ScimToken).countBy({ orgId, revokedAt: IsNull() })) > 0) return true;
+  return (await tx.getRepository(Directory).countBy({ orgId })) > 0;
 }
