@@ -12,8 +12,18 @@ export interface SamlSettings {
   /** One or two pinned signing certificates (PEM); either is accepted, so rotation needs no downtime. */
   idpCerts: string[];
   allowIdpInitiated: boolean;
+  /**
+   * Signature demands. Both off (the default) means "the Response or the Assertion, signed by a
+   * pinned certificate, covering the assertion used" — node-saml 5.1 still refuses a wholly
+   * unsigned response then (it verifies the assertion whenever the Response is not validly
+   * signed; test/integration/sso-saml.test.ts SAML-03). On: that element must be signed too.
+   */
   wantAssertionsSigned: boolean;
   wantAuthnResponseSigned: boolean;
+  /** Accept RSA-SHA1 / SHA-1 digests (OneLogin's and Auth0's defaults); shown as a warning. */
+  allowSha1: boolean;
+  /** The provider guide the admin chose (okta, entra, …): names the IdP setting in error pages. */
+  provider?: string;
   jitEnabled: boolean;
   jitRole: JitRole;
 }
@@ -32,8 +42,11 @@ export function samlSettings(c: SsoConnection): SamlSettings {
   return {
     idpEntityId: String(s.idpEntityId ?? ""), idpSsoUrl: String(s.idpSsoUrl ?? ""), idpCerts: s.idpCerts ?? [],
     allowIdpInitiated: s.allowIdpInitiated === true,
-    wantAssertionsSigned: s.wantAssertionsSigned !== false,
-    wantAuthnResponseSigned: s.wantAuthnResponseSigned !== false,
+    // Connections stored before the "either signature" default carry explicit values.
+    wantAssertionsSigned: s.wantAssertionsSigned === true,
+    wantAuthnResponseSigned: s.wantAuthnResponseSigned === true,
+    allowSha1: s.allowSha1 === true,
+    ...(typeof s.provider === "string" ? { provider: s.provider } : {}),
     jitEnabled: s.jitEnabled === true, jitRole: s.jitRole === "admin" ? "admin" : "member",
   };
 }

@@ -18,10 +18,12 @@ import { parseIdpMetadata } from "./saml-metadata";
 import { encryptSecret } from "./secrets";
 import { oidcUrls, samlUrls } from "./urls";
 import { refuse } from "./errors";
+import { PROVIDER_IDS } from "./provider-guides";
 
 const jitRole = z.enum(["member", "admin"]);
 const common = {
   name: z.string().trim().max(200).optional(),
+  provider: z.enum(PROVIDER_IDS).optional(),
   enabled: z.boolean().optional(),
   jitEnabled: z.boolean().optional(),
   jitRole: jitRole.optional(),
@@ -34,6 +36,7 @@ const samlFields = {
   allowIdpInitiated: z.boolean().optional(),
   wantAssertionsSigned: z.boolean().optional(),
   wantAuthnResponseSigned: z.boolean().optional(),
+  allowSha1: z.boolean().optional(),
 };
 const oidcFields = {
   issuer: z.url({ protocol: /^https?$/ }).max(2048).optional(),
@@ -64,6 +67,7 @@ export interface ConnectionView {
   saml?: {
     spEntityId: string; acsUrl: string; metadataUrl: string; idpEntityId: string; idpSsoUrl: string;
     certificates: CertificateInfo[]; allowIdpInitiated: boolean; wantAssertionsSigned: boolean; wantAuthnResponseSigned: boolean;
+    allowSha1: boolean; provider: string | null;
   };
   oidc?: { issuer: string; clientId: string; redirectUri: string; trustEmails: boolean; clientSecretSet: boolean };
 }
@@ -77,6 +81,7 @@ export function connectionView(config: Config, c: SsoConnection, now: Date): Con
       spEntityId: u.spEntityId, acsUrl: u.acsUrl, metadataUrl: u.metadataUrl, idpEntityId: s.idpEntityId, idpSsoUrl: s.idpSsoUrl,
       certificates: s.idpCerts.map((p) => describeCertificate(p, now)), allowIdpInitiated: s.allowIdpInitiated,
       wantAssertionsSigned: s.wantAssertionsSigned, wantAuthnResponseSigned: s.wantAuthnResponseSigned,
+      allowSha1: s.allowSha1, provider: s.provider ?? null,
     } };
   }
   const s = oidcSettings(c);
@@ -106,8 +111,10 @@ function mergeSaml(current: Partial<SamlSettings>, input: SamlInput): SamlSettin
     idpSsoUrl: input.idpSsoUrl ?? (fromMetadata as Partial<SamlSettings>).idpSsoUrl ?? current.idpSsoUrl ?? "",
     idpCerts: certs ?? (fromMetadata as Partial<SamlSettings>).idpCerts ?? current.idpCerts ?? [],
     allowIdpInitiated: input.allowIdpInitiated ?? current.allowIdpInitiated ?? false,
-    wantAssertionsSigned: input.wantAssertionsSigned ?? current.wantAssertionsSigned ?? true,
-    wantAuthnResponseSigned: input.wantAuthnResponseSigned ?? current.wantAuthnResponseSigned ?? true,
+    wantAssertionsSigned: input.wantAssertionsSigned ?? current.wantAssertionsSigned ?? false,
+    wantAuthnResponseSigned: input.wantAuthnResponseSigned ?? current.wantAuthnResponseSigned ?? false,
+    allowSha1: input.allowSha1 ?? current.allowSha1 ?? false,
+    ...((input.provider ?? current.provider) ? { provider: input.provider ?? current.provider } : {}),
     jitEnabled: input.jitEnabled ?? current.jitEnabled ?? false,
     jitRole: input.jitRole ?? current.jitRole ?? "member",
   };
@@ -116,9 +123,6 @@ function mergeSaml(current: Partial<SamlSettings>, input: SamlInput): SamlSettin
   if (!s.idpSsoUrl) problems.push({ field: "idpSsoUrl", message: "is required (or give idpMetadataXml)" });
   if (s.idpCerts.length === 0) problems.push({ field: "idpCerts", message: "needs at least one certificate (or give idpMetadataXml)" });
   if (s.idpCerts.length > 2) problems.push({ field: "idpCerts", message: "accepts at most two certificates (old and new during a rotation)" });
-  if (!s.wantAssertionsSigned && !s.wantAuthnResponseSigned) {
-    problems.push({ field: "wantAssertionsSigned", message: "and wantAuthnResponseSigned cannot both be off: something must be signed" });
-  }
   if (problems.length) throw new ValidationError(problems);
   return s;
 }

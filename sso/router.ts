@@ -19,6 +19,7 @@ import { purgeExpired, samlLoginUrl, spMetadataXml, validateSamlPost } from "./s
 import { oidcCallback, oidcLoginUrl } from "./oidc";
 import { bindBrowser, browserMatches } from "./browser-binding";
 import type { SsoProfile } from "./profile";
+import { settleProfile } from "./profile-trust";
 
 interface FlowState {
   conn: SsoConnection | null;
@@ -61,7 +62,9 @@ export function mountSso(app: Express, deps: Deps): void {
   const finish = async (req: Request, res: Response, state: FlowState, profile: SsoProfile, returnTo: string) => {
     state.email = profile.email;
     const { conn, org } = state;
-    const outcome = await completeSsoLogin(deps, userCtx(req), conn!, org!, profile);
+    const settled = await settleProfile(deps.ds.manager, org!.id, profile);
+    state.email = settled.email;
+    const outcome = await completeSsoLogin(deps, userCtx(req), conn!, org!, settled);
     await startSession(deps, req, res, outcome.user.id, `sso:${org!.id}`);
     res.redirect(303, safeReturnTo(deps.config.baseUrl, returnTo));
   };

@@ -15,6 +15,8 @@ import { samlUrls } from "./urls";
 import { hasDoctype } from "./xml";
 import { fromSamlProfile, NAMEID_TRANSIENT, type SsoProfile } from "./profile";
 import { safeReturnTo } from "./return-to";
+import { assertAlgorithms, describeSignatures, type SignatureReport } from "./saml-signatures";
+import { samlAttributes, type SamlAttribute } from "./saml-attributes";
 
 export const CLOCK_SKEW_MS = 60_000;
 /** Base64 of a SAMLResponse; real responses are a few KiB, certificates included. */
@@ -59,8 +61,17 @@ export async function samlLoginUrl(deps: Deps, conn: SsoConnection, returnTo: st
   return samlFor(deps, conn, cache).getAuthorizeUrlAsync(randomBytes(16).toString("base64url"), undefined, {});
 }
 
+/** What the IdP sent, for the Test connection report (never shown to the person signing in). */
+export interface SamlReceived {
+  nameId: string;
+  nameIdFormat: string | null;
+  attributes: SamlAttribute[];
+  signatures: SignatureReport;
+}
+
 export interface SamlResult {
   profile: SsoProfile;
+  received: SamlReceived;
   returnTo: string;
   /** Binding hash of the browser that started the login; null for IdP-initiated. */
   binding: string | null;
@@ -101,6 +112,9 @@ export async function validateSamlPost(deps: Deps, conn: SsoConnection, body: Re
   const assertionXml = profile.getAssertionXml?.();
   const responseXml = (profile as Profile & { getSamlResponseXml?: () => string }).getSamlResponseXml?.() ?? xml;
   if (!assertionXml) throw refuse.invalidResponse("sso.saml_invalid", "no verified assertion");
+  // node-saml verified a pinned signature covering this assertion; SHA-1 is ours to refuse.
+  const signatures = describeSignatures(xml);
+  assertAlgorithms(signatures, s.allowSha1, s.provider);
 
   const checked = (() => {
     try {
@@ -128,6 +142,7 @@ export async function validateSamlPost(deps: Deps, conn: SsoConnection, body: Re
   const data = solicited?.data ?? {};
   return {
     profile: fromSamlProfile(profile),
+    received: { nameId: profile.nameID, nameIdFormat: profile.nameIDFormat ?? null, attributes: samlAttributes(profile), signatures },
     returnTo: solicited ? String(data.returnTo ?? "/") : safeReturnTo(deps.config.baseUrl, body.RelayState),
     binding: solicited ? String(data.binding ?? "") : null,
   };
