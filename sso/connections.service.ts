@@ -19,6 +19,7 @@ import { encryptSecret } from "./secrets";
 import { oidcUrls, samlUrls } from "./urls";
 import { refuse } from "./errors";
 import { PROVIDER_IDS } from "./provider-guides";
+import { samlWarnings } from "./connection-warnings";
 
 const jitRole = z.enum(["member", "admin"]);
 const common = {
@@ -62,6 +63,8 @@ export interface ConnectionView {
   jitEnabled: boolean;
   jitRole: "member" | "admin";
   loginUrl: string;
+  /** Things an admin should act on, in words (SHA-1 allowed, certificates expiring, metadata refresh failing). */
+  warnings: string[];
   createdAt: Date;
   updatedAt: Date;
   saml?: {
@@ -77,7 +80,7 @@ export function connectionView(config: Config, c: SsoConnection, now: Date): Con
   if (c.kind === "saml") {
     const s = samlSettings(c);
     const u = samlUrls(config.baseUrl, c.id);
-    return { ...base, jitEnabled: s.jitEnabled, jitRole: s.jitRole, loginUrl: u.loginPath, saml: {
+    return { ...base, jitEnabled: s.jitEnabled, jitRole: s.jitRole, loginUrl: u.loginPath, warnings: samlWarnings(s, now), saml: {
       spEntityId: u.spEntityId, acsUrl: u.acsUrl, metadataUrl: u.metadataUrl, idpEntityId: s.idpEntityId, idpSsoUrl: s.idpSsoUrl,
       certificates: s.idpCerts.map((p) => describeCertificate(p, now)), allowIdpInitiated: s.allowIdpInitiated,
       wantAssertionsSigned: s.wantAssertionsSigned, wantAuthnResponseSigned: s.wantAuthnResponseSigned,
@@ -86,7 +89,7 @@ export function connectionView(config: Config, c: SsoConnection, now: Date): Con
   }
   const s = oidcSettings(c);
   const u = oidcUrls(config.baseUrl, c.id);
-  return { ...base, jitEnabled: s.jitEnabled, jitRole: s.jitRole, loginUrl: u.loginPath, oidc: {
+  return { ...base, jitEnabled: s.jitEnabled, jitRole: s.jitRole, loginUrl: u.loginPath, warnings: [], oidc: {
     issuer: s.issuer, clientId: s.clientId, redirectUri: u.redirectUri, trustEmails: s.trustEmails, clientSecretSet: !!c.secretEncrypted,
   } };
 }
