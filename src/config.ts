@@ -45,6 +45,8 @@ export interface Config {
    * issuer on a loopback address (127.0.0.1, ::1, localhost). Production requires https.
    */
   ssoAllowInsecureLoopbackIssuers: boolean;
+  /** Test wiring only: issuers that get Google's `hd` rule (default: https://accounts.google.com). */
+  ssoGoogleIssuers?: string[];
 }
 
 export class ConfigError extends Error {

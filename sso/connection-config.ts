@@ -33,6 +33,7 @@ export interface OidcSettings {
   clientId: string;
   /** Accept the IdP's email without `email_verified: true` (for IdPs that never send it). */
   trustEmails: boolean;
+  provider?: string;
   jitEnabled: boolean;
   jitRole: JitRole;
 }
@@ -55,6 +56,7 @@ export function oidcSettings(c: SsoConnection): OidcSettings {
   const s = c.config as Partial<OidcSettings>;
   return {
     issuer: String(s.issuer ?? ""), clientId: String(s.clientId ?? ""), trustEmails: s.trustEmails === true,
+    ...(typeof s.provider === "string" ? { provider: s.provider } : {}),
     jitEnabled: s.jitEnabled === true, jitRole: s.jitRole === "admin" ? "admin" : "member",
   };
 }

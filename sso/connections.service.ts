@@ -72,7 +72,7 @@ export interface ConnectionView {
     certificates: CertificateInfo[]; allowIdpInitiated: boolean; wantAssertionsSigned: boolean; wantAuthnResponseSigned: boolean;
     allowSha1: boolean; provider: string | null;
   };
-  oidc?: { issuer: string; clientId: string; redirectUri: string; trustEmails: boolean; clientSecretSet: boolean };
+  oidc?: { issuer: string; clientId: string; redirectUri: string; trustEmails: boolean; clientSecretSet: boolean; provider: string | null };
 }
 
 export function connectionView(config: Config, c: SsoConnection, now: Date): ConnectionView {
@@ -90,7 +90,7 @@ export function connectionView(config: Config, c: SsoConnection, now: Date): Con
   const s = oidcSettings(c);
   const u = oidcUrls(config.baseUrl, c.id);
   return { ...base, jitEnabled: s.jitEnabled, jitRole: s.jitRole, loginUrl: u.loginPath, warnings: [], oidc: {
-    issuer: s.issuer, clientId: s.clientId, redirectUri: u.redirectUri, trustEmails: s.trustEmails, clientSecretSet: !!c.secretEncrypted,
+    issuer: s.issuer, clientId: s.clientId, redirectUri: u.redirectUri, trustEmails: s.trustEmails, clientSecretSet: !!c.secretEncrypted, provider: s.provider ?? null,
   } };
 }
 
@@ -135,6 +135,7 @@ function mergeOidc(config: Config, current: Partial<OidcSettings>, input: OidcIn
     issuer: (input.issuer ?? current.issuer ?? "").replace(/\/+$/, ""),
     clientId: input.clientId ?? current.clientId ?? "",
     trustEmails: input.trustEmails ?? current.trustEmails ?? false,
+    ...((input.provider ?? current.provider) ? { provider: input.provider ?? current.provider } : {}),
     jitEnabled: input.jitEnabled ?? current.jitEnabled ?? false,
     jitRole: input.jitRole ?? current.jitRole ?? "member",
   };

@@ -20,6 +20,7 @@ import { decryptSecret } from "./secrets";
 import { oidcUrls } from "./urls";
 import { fromOidcClaims, type SsoProfile } from "./profile";
 import { browserMatches } from "./browser-binding";
+import { checkHostedDomain, checkTenant, GOOGLE_ISSUER, mergeUserinfo, needsUserinfo } from "./oidc-claims";
 
 export const OIDC_TRANSACTION_TTL_MS = 10 * 60_000;
 const DISCOVERY_TTL_MS = 60 * 60_000;
@@ -97,8 +98,20 @@ function classify(err: unknown): SsoError {
   return refuse.invalidResponse("sso.oidc_invalid_response", detail, err);
 }
 
+/** /userinfo with the access token; openid-client refuses a `sub` other than the ID token's. */
+async function userinfo(config: client.Configuration, accessToken: string, sub: string): Promise<Record<string, unknown>> {
+  try {
+    return { ...(await client.fetchUserInfo(config, accessToken, sub)) } as Record<string, unknown>;
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    throw refuse.invalidResponse("sso.oidc_userinfo_failed", `${e.code ?? "error"}: ${e.message ?? String(err)}`.slice(0, 300), err);
+  }
+}
+
 export interface OidcResult {
   profile: SsoProfile;
+  /** The verified claims (ID token, gaps filled from /userinfo), for the Test connection report. */
+  claims: Record<string, unknown>;
   returnTo: string;
 }
 
@@ -130,12 +143,11 @@ export async function oidcCallback(deps: Deps, conn: SsoConnection, req: Request
     const tokens = await client.authorizationCodeGrant(config, currentUrl, {
       pkceCodeVerifier: String(tx.data.verifier), expectedState: state, expectedNonce: String(tx.data.nonce), idTokenExpected: true,
     });
-    const claims = { ...(tokens.claims() as Record<string, unknown>) };
-    if (typeof claims.email !== "string" && tokens.access_token) {
-      const info = await client.fetchUserInfo(config, tokens.access_token, String(claims.sub));
-      for (const k of ["email", "email_verified", "name", "given_name", "family_name", "groups"]) if (claims[k] === undefined) claims[k] = info[k];
-    }
-    return { profile: fromOidcClaims(claims, s.trustEmails), returnTo: String(tx.data.returnTo ?? "/") };
+    let claims = { ...(tokens.claims() as Record<string, unknown>) };
+    if (needsUserinfo(claims) && tokens.access_token) claims = mergeUserinfo(claims, await userinfo(config, tokens.access_token, String(claims.sub)));
+    checkTenant(s.issuer, claims);
+    await checkHostedDomain(deps.ds.manager, conn.orgId, s.issuer, claims, deps.config.ssoGoogleIssuers ?? [GOOGLE_ISSUER]);
+    return { profile: fromOidcClaims(claims, s.trustEmails), claims, returnTo: String(tx.data.returnTo ?? "/") };
   } catch (err) {
     throw classify(err);
   }

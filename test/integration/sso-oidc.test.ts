@@ -180,7 +180,9 @@ describe("OIDC sign-in", () => {
   it("OIDC-09: email_verified false (or absent) with an existing account's email: no link, no merge", async () => {
     op.accounts.set("u-evil", { email: "owner@acme.test", email_verified: false });
     await expectRefused(t, "sso.link_not_allowed", async () => (await login("u-evil")).res);
-    op.accounts.set("u-evil2", { email: "owner@acme.test" });
+    // Absent email_verified (Entra ID) counts only inside this org's verified domains (issue 10):
+    // an existing account at a domain Acme has not verified is never linked.
+    op.accounts.set("u-evil2", { email: "owner@bolt.test" });
     await expectRefused(t, "sso.link_not_allowed", async () => (await login("u-evil2")).res);
     expect(await t.deps.ds.getRepository(UserIdentity).countBy({ subject: "u-evil" })).toBe(0);
   });
@@ -191,8 +193,8 @@ describe("OIDC sign-in", () => {
     await expectRefused(t, "sso.link_not_allowed", async () => (await login("u-bolt")).res);
   });
 
-  it("trustEmails: a connection set to trust its IdP accepts an email without email_verified", async () => {
-    op.accounts.set("u-trusted", { email: "tess@acme.test" });
+  it("trustEmails: a connection set to trust its IdP accepts an email without email_verified: true", async () => {
+    op.accounts.set("u-trusted", { email: "tess@acme.test", email_verified: false });
     expect((await login("u-trusted", connA)).res.status).toBe(403);
     expect((await login("u-trusted", connTrusting)).res.status).toBe(303);
   });
