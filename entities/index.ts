@@ -17,6 +17,7 @@ import { UserIdentity } from "./user-identity";
 import { SsoTransaction } from "./sso-transaction";
 import { SamlAssertion } from "./saml-assertion";
 import { Session } from "./session";
+import { SsoSpKey } from "./sso-sp-key";
 
 export * from "./organization";
 export * from "./user";
@@ -37,9 +38,10 @@ export * from "./user-identity";
 export * from "./sso-transaction";
 export * from "./saml-assertion";
 export * from "./session";
+export * from "./sso-sp-key";
 
 export const ENTITIES = [
   Organization, User, Membership, Invitation, Chatbot, ChatbotPermission, Conversation, AuditEvent,
   EmailMessage, ScimToken, ScimGroup, ScimGroupMember, GroupRoleMapping, SsoConnection, OrgDomain,
-  UserIdentity, SsoTransaction, SamlAssertion, Session,
+  UserIdentity, SsoTransaction, SamlAssertion, Session, SsoSpKey,
 ];

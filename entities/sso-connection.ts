@@ -12,6 +12,14 @@ export class SsoConnection {
   @Column({ type: "boolean", default: true }) enabled: boolean;
   @Column({ type: "jsonb", default: () => "'{}'::jsonb" }) config: Record<string, unknown>;
   @Column({ type: "text", name: "secret_encrypted", nullable: true }) secretEncrypted: string | null;
+  /** A Test connection sign-in succeeded (new connections stay disabled until then or an Owner enables them). */
+  @Column({ type: "timestamptz", name: "tested_at", nullable: true }) testedAt: Date | null;
+  /** IdP metadata by URL: last successful fetch, last attempt, last failure (in words). */
+  @Column({ type: "timestamptz", name: "metadata_fetched_at", nullable: true }) metadataFetchedAt: Date | null;
+  @Column({ type: "timestamptz", name: "metadata_checked_at", nullable: true }) metadataCheckedAt: Date | null;
+  @Column({ type: "text", name: "metadata_error", nullable: true }) metadataError: string | null;
+  /** SHA-256 fingerprints of IdP certificates whose coming expiry was emailed to the Owners. */
+  @Column({ type: "jsonb", name: "cert_expiry_notified", default: () => "'[]'::jsonb" }) certExpiryNotified: string[];
   @CreateDateColumn({ type: "timestamptz", name: "created_at" }) createdAt: Date;
   @UpdateDateColumn({ type: "timestamptz", name: "updated_at" }) updatedAt: Date;
 }

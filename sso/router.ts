@@ -71,7 +71,7 @@ export function mountSso(app: Express, deps: Deps): void {
 
   r.get("/saml/:id/metadata", flow(async (req, res, state) => {
     const { conn } = await load(state, req, "saml");
-    res.type("application/samlmetadata+xml").send(spMetadataXml(deps, conn));
+    res.type("application/samlmetadata+xml").send(await spMetadataXml(deps, conn));
   }));
 
   r.get("/saml/:id/login", flow(async (req, res, state) => {

@@ -17,16 +17,19 @@ import { fromSamlProfile, NAMEID_TRANSIENT, type SsoProfile } from "./profile";
 import { safeReturnTo } from "./return-to";
 import { assertAlgorithms, describeSignatures, type SignatureReport } from "./saml-signatures";
 import { samlAttributes, type SamlAttribute } from "./saml-attributes";
+import { ensureActiveKey, publishedCertificates, signingKeyPem } from "./sp-keys";
 
 export const CLOCK_SKEW_MS = 60_000;
 /** Base64 of a SAMLResponse; real responses are a few KiB, certificates included. */
 export const MAX_SAML_RESPONSE_BYTES = 256 * 1024;
 const NAMEID_UNSPECIFIED = "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified";
 
-function samlFor(deps: Deps, conn: SsoConnection, cache: SamlRequestCache): SAML {
+/** `signingKey`: the connection's SP key (sp-keys.ts); AuthnRequests are signed with RSA-SHA256. */
+function samlFor(deps: Deps, conn: SsoConnection, cache: SamlRequestCache, signingKey?: string): SAML {
   const s = samlSettings(conn);
   const u = samlUrls(deps.config.baseUrl, conn.id);
   return new SAML({
+    ...(signingKey ? { privateKey: signingKey } : {}),
     entryPoint: s.idpSsoUrl,
     issuer: u.spEntityId,
     audience: u.spEntityId,
@@ -46,11 +49,14 @@ function samlFor(deps: Deps, conn: SsoConnection, cache: SamlRequestCache): SAML
   });
 }
 
-export function spMetadataXml(deps: Deps, conn: SsoConnection): string {
+/** SP metadata with AuthnRequestsSigned and the signing certificate(s): active, then the next one during a rotation. */
+export async function spMetadataXml(deps: Deps, conn: SsoConnection): Promise<string> {
   const u = samlUrls(deps.config.baseUrl, conn.id);
+  const active = await ensureActiveKey(deps, conn.id);
   return generateServiceProviderMetadata({
     issuer: u.spEntityId, callbackUrl: u.acsUrl, identifierFormat: "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
     wantAssertionsSigned: samlSettings(conn).wantAssertionsSigned,
+    privateKey: await signingKeyPem(deps, active), publicCerts: await publishedCertificates(deps, conn.id), signatureAlgorithm: "sha256",
   });
 }
 
@@ -58,7 +64,8 @@ export function spMetadataXml(deps: Deps, conn: SsoConnection): string {
 export async function samlLoginUrl(deps: Deps, conn: SsoConnection, returnTo: string, binding: string): Promise<string> {
   const cache = new SamlRequestCache(deps, conn.id, { kind: "saml", returnTo, binding });
   // RelayState is an opaque value: returnTo stays server-side with the request id.
-  return samlFor(deps, conn, cache).getAuthorizeUrlAsync(randomBytes(16).toString("base64url"), undefined, {});
+  const key = await signingKeyPem(deps, await ensureActiveKey(deps, conn.id));
+  return samlFor(deps, conn, cache, key).getAuthorizeUrlAsync(randomBytes(16).toString("base64url"), undefined, {});
 }
 
 /** What the IdP sent, for the Test connection report (never shown to the person signing in). */

@@ -14,6 +14,7 @@ import { auditRoutes } from "./audit.routes";
 import { orgRoutes } from "./orgs.routes";
 import { scimAdminRoutes } from "../../scim/admin.routes";
 import { ssoAdminRoutes, ssoPublicApiRoutes } from "../../sso/admin.routes";
+import { ssoInteropRoutes } from "../../sso/interop.routes";
 
 export function apiRoutes(deps: Deps): Router {
   const api = Router();
@@ -30,6 +31,7 @@ export function apiRoutes(deps: Deps): Router {
   org.use("/audit-events", auditRoutes(deps));
   org.use(scimAdminRoutes(deps));
   org.use(ssoAdminRoutes(deps));
+  org.use(ssoInteropRoutes(deps));
   api.use("/orgs/:orgId", org);
   return api;
 }
