@@ -9,6 +9,8 @@ export type JitRole = "member" | "admin";
 export interface SamlSettings {
   idpEntityId: string;
   idpSsoUrl: string;
+  /** https URL of the IdP's metadata; when set, entity ID, SSO URL and certificates follow it (metadata-refresh.ts). */
+  idpMetadataUrl?: string;
   /** One or two pinned signing certificates (PEM); either is accepted, so rotation needs no downtime. */
   idpCerts: string[];
   allowIdpInitiated: boolean;
@@ -42,6 +44,7 @@ export function samlSettings(c: SsoConnection): SamlSettings {
   const s = c.config as Partial<SamlSettings>;
   return {
     idpEntityId: String(s.idpEntityId ?? ""), idpSsoUrl: String(s.idpSsoUrl ?? ""), idpCerts: s.idpCerts ?? [],
+    ...(typeof s.idpMetadataUrl === "string" && s.idpMetadataUrl ? { idpMetadataUrl: s.idpMetadataUrl } : {}),
     allowIdpInitiated: s.allowIdpInitiated === true,
     // Connections stored before the "either signature" default carry explicit values.
     wantAssertionsSigned: s.wantAssertionsSigned === true,

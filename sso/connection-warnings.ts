@@ -4,9 +4,14 @@
  */
 import { describeCertificate, EXPIRY_WARNING_DAYS } from "./certificates";
 import type { SamlSettings } from "./connection-config";
+import type { SsoConnection } from "../entities";
 
-export function samlWarnings(s: SamlSettings, now: Date): string[] {
+export function samlWarnings(s: SamlSettings, now: Date, c?: Pick<SsoConnection, "metadataError" | "metadataFetchedAt">): string[] {
   const out: string[] = [];
+  if (s.idpMetadataUrl && c?.metadataError) {
+    const since = c.metadataFetchedAt ? ` Last successful refresh: ${new Date(c.metadataFetchedAt).toISOString().slice(0, 16).replace("T", " ")} UTC.` : "";
+    out.push(`Roster could not refresh the identity provider's metadata: ${c.metadataError}. It keeps using the certificates it has.${since}`);
+  }
   if (s.allowSha1) {
     out.push("SHA-1 signatures are accepted. SHA-1 is no longer secure: switch your identity provider to RSA-SHA256, then turn this off.");
   }

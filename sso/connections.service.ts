@@ -14,7 +14,8 @@ import { parse, isUuid } from "../src/http/validate";
 import { getOrg, requireEnterprise } from "../src/orgs/org.service";
 import { describeCertificate, toPem, type CertificateInfo } from "./certificates";
 import { oidcSettings, samlSettings, type OidcSettings, type SamlSettings } from "./connection-config";
-import { parseIdpMetadata } from "./saml-metadata";
+import { parseIdpMetadata, type IdpMetadata } from "./saml-metadata";
+import { fetchIdpMetadata } from "./metadata-refresh";
 import { encryptSecret } from "./secrets";
 import { oidcUrls, samlUrls } from "./urls";
 import { refuse } from "./errors";
@@ -31,6 +32,7 @@ const common = {
 };
 const samlFields = {
   idpMetadataXml: z.string().max(200_000).optional(),
+  idpMetadataUrl: z.union([z.url({ protocol: /^https$/ }).max(2048), z.literal("")]).optional(),
   idpEntityId: z.string().trim().min(1).max(1024).optional(),
   idpSsoUrl: z.url({ protocol: /^https?$/ }).max(2048).optional(),
   idpCerts: z.array(z.string().max(20_000)).min(1).max(2).optional(),
@@ -69,6 +71,7 @@ export interface ConnectionView {
   updatedAt: Date;
   saml?: {
     spEntityId: string; acsUrl: string; metadataUrl: string; idpEntityId: string; idpSsoUrl: string;
+    idpMetadataUrl: string | null; metadataFetchedAt: Date | null; metadataError: string | null;
     certificates: CertificateInfo[]; allowIdpInitiated: boolean; wantAssertionsSigned: boolean; wantAuthnResponseSigned: boolean;
     allowSha1: boolean; provider: string | null;
   };
@@ -80,8 +83,9 @@ export function connectionView(config: Config, c: SsoConnection, now: Date): Con
   if (c.kind === "saml") {
     const s = samlSettings(c);
     const u = samlUrls(config.baseUrl, c.id);
-    return { ...base, jitEnabled: s.jitEnabled, jitRole: s.jitRole, loginUrl: u.loginPath, warnings: samlWarnings(s, now), saml: {
+    return { ...base, jitEnabled: s.jitEnabled, jitRole: s.jitRole, loginUrl: u.loginPath, warnings: samlWarnings(s, now, c), saml: {
       spEntityId: u.spEntityId, acsUrl: u.acsUrl, metadataUrl: u.metadataUrl, idpEntityId: s.idpEntityId, idpSsoUrl: s.idpSsoUrl,
+      idpMetadataUrl: s.idpMetadataUrl ?? null, metadataFetchedAt: c.metadataFetchedAt ?? null, metadataError: c.metadataError ?? null,
       certificates: s.idpCerts.map((p) => describeCertificate(p, now)), allowIdpInitiated: s.allowIdpInitiated,
       wantAssertionsSigned: s.wantAssertionsSigned, wantAuthnResponseSigned: s.wantAuthnResponseSigned,
       allowSha1: s.allowSha1, provider: s.provider ?? null,
@@ -106,13 +110,15 @@ export function issuerAllowed(config: Config, issuer: string): boolean {
 type SamlInput = z.infer<typeof samlPatch>;
 type OidcInput = z.infer<typeof oidcPatch>;
 
-function mergeSaml(current: Partial<SamlSettings>, input: SamlInput): SamlSettings {
-  const fromMetadata = input.idpMetadataXml ? parseIdpMetadata(input.idpMetadataXml) : {};
+function mergeSaml(current: Partial<SamlSettings>, input: SamlInput, fetched?: IdpMetadata): SamlSettings {
+  const fromMetadata = fetched ?? (input.idpMetadataXml ? parseIdpMetadata(input.idpMetadataXml) : {});
+  const metadataUrl = input.idpMetadataUrl !== undefined ? input.idpMetadataUrl : current.idpMetadataUrl;
   const certs = input.idpCerts?.map((c, i) => toPem(c, `idpCerts.${i}`));
   const s: SamlSettings = {
     idpEntityId: input.idpEntityId ?? (fromMetadata as Partial<SamlSettings>).idpEntityId ?? current.idpEntityId ?? "",
     idpSsoUrl: input.idpSsoUrl ?? (fromMetadata as Partial<SamlSettings>).idpSsoUrl ?? current.idpSsoUrl ?? "",
     idpCerts: certs ?? (fromMetadata as Partial<SamlSettings>).idpCerts ?? current.idpCerts ?? [],
+    ...(metadataUrl ? { idpMetadataUrl: metadataUrl } : {}),
     allowIdpInitiated: input.allowIdpInitiated ?? current.allowIdpInitiated ?? false,
     wantAssertionsSigned: input.wantAssertionsSigned ?? current.wantAssertionsSigned ?? false,
     wantAuthnResponseSigned: input.wantAuthnResponseSigned ?? current.wantAuthnResponseSigned ?? false,
@@ -125,7 +131,7 @@ function mergeSaml(current: Partial<SamlSettings>, input: SamlInput): SamlSettin
   if (!s.idpEntityId) problems.push({ field: "idpEntityId", message: "is required (or give idpMetadataXml)" });
   if (!s.idpSsoUrl) problems.push({ field: "idpSsoUrl", message: "is required (or give idpMetadataXml)" });
   if (s.idpCerts.length === 0) problems.push({ field: "idpCerts", message: "needs at least one certificate (or give idpMetadataXml)" });
-  if (s.idpCerts.length > 2) problems.push({ field: "idpCerts", message: "accepts at most two certificates (old and new during a rotation)" });
+  if (s.idpCerts.length > 4) problems.push({ field: "idpCerts", message: "accepts at most four certificates (old and new during a rotation)" });
   if (problems.length) throw new ValidationError(problems);
   return s;
 }
@@ -179,7 +185,12 @@ export async function createConnection(deps: Deps, ctx: Ctx, orgId: string, body
   const id = randomUUID();
   let config: SamlSettings | OidcSettings;
   let secretEncrypted: string | null = null;
-  if (input.kind === "saml") config = mergeSaml({}, input);
+  let fetchedAt: Date | null = null;
+  if (input.kind === "saml") {
+    const fetched = input.idpMetadataUrl ? await fetchIdpMetadata(deps, input.idpMetadataUrl) : undefined;
+    if (fetched) fetchedAt = deps.clock.now();
+    config = mergeSaml({}, input, fetched);
+  }
   else {
     config = mergeOidc(deps.config, {}, input, !!input.clientSecret);
     secretEncrypted = encryptSecret(deps.config.encryptionKey, id, input.clientSecret!);
@@ -187,7 +198,7 @@ export async function createConnection(deps: Deps, ctx: Ctx, orgId: string, body
   const c = await deps.ds.transaction(async (tx) => {
     await tx.getRepository(SsoConnection).insert({
       id, orgId, kind: input.kind, name: input.name ?? "", enabled: input.enabled ?? true,
-      config: config as never, secretEncrypted,
+      config: config as never, secretEncrypted, metadataFetchedAt: fetchedAt,
     });
     const row = await tx.getRepository(SsoConnection).findOneByOrFail({ id });
     await recordAudit(tx, ctx, { orgId, action: "sso_connection.created", target: auditTarget(row), metadata: { kind: row.kind, ...publicSettings(row) } });
@@ -214,6 +225,9 @@ async function assertRequireSsoStillPossible(tx: import("typeorm").EntityManager
 
 export async function updateConnection(deps: Deps, ctx: Ctx, orgId: string, id: string, body: unknown): Promise<ConnectionView> {
   await enterpriseOrg(deps, orgId);
+  // Fetched before the transaction: no row lock is held across a network call.
+  const url = (body as { idpMetadataUrl?: unknown } | null)?.idpMetadataUrl;
+  const fetched = typeof url === "string" && url ? await fetchIdpMetadata(deps, url) : undefined;
   const c = await deps.ds.transaction(async (tx) => {
     const row = await tx.getRepository(SsoConnection).findOne({ where: { id: isUuid(id) ? id : randomUUID(), orgId }, lock: { mode: "pessimistic_write" } });
     if (!row) throw new NotFoundError("SSO connection", "sso_connection.not_found");
@@ -222,7 +236,8 @@ export async function updateConnection(deps: Deps, ctx: Ctx, orgId: string, id: 
     let input: SamlInput | OidcInput;
     if (row.kind === "saml") {
       input = parse(samlPatch, body);
-      config = mergeSaml(samlSettings(row), input);
+      config = mergeSaml(samlSettings(row), input, fetched);
+      if (fetched) Object.assign(row, { metadataFetchedAt: deps.clock.now(), metadataError: null });
     } else {
       const o = parse(oidcPatch, body);
       input = o;

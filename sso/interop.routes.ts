@@ -7,7 +7,8 @@ import { Router, type Request } from "express";
 import type { Deps } from "../src/context";
 import { asyncHandler, requirePermission, userCtx } from "../src/http/auth-middleware";
 import { requireEnterprise } from "../src/orgs/org.service";
-import { NotFoundError } from "../src/errors";
+import { ConflictError, NotFoundError } from "../src/errors";
+import { refreshMetadata } from "./metadata-refresh";
 import { PROVIDER_GUIDES } from "./provider-guides";
 import { activateNextKey, listSpKeys, publishNextKey } from "./sp-keys";
 import { getConnection } from "./connections.service";
@@ -39,6 +40,12 @@ export function ssoInteropRoutes(deps: Deps): Router {
   r.post("/sso-connections/:id/sp-keys/activate", manage, asyncHandler(async (req, res) => {
     const c = await samlConnection(req);
     res.json({ keys: await activateNextKey(deps, userCtx(req), orgId(req), c.id) });
+  }));
+  r.post("/sso-connections/:id/metadata/refresh", manage, asyncHandler(async (req, res) => {
+    const c = await samlConnection(req);
+    if (!c.saml!.idpMetadataUrl) throw new ConflictError("sso.no_metadata_url", "This connection has no metadata URL to refresh from.");
+    const result = await refreshMetadata(deps, c.id, "manual");
+    res.json({ refreshed: result.refreshed, error: result.error ?? null, connection: await getConnection(deps, orgId(req), c.id) });
   }));
   return r;
 }

@@ -20,6 +20,7 @@ import { oidcCallback, oidcLoginUrl } from "./oidc";
 import { bindBrowser, browserMatches } from "./browser-binding";
 import type { SsoProfile } from "./profile";
 import { settleProfile } from "./profile-trust";
+import { refreshMetadata } from "./metadata-refresh";
 
 interface FlowState {
   conn: SsoConnection | null;
@@ -84,7 +85,14 @@ export function mountSso(app: Express, deps: Deps): void {
     callbacks.hit(`acs:${req.params.id}:${req.ip}`);
     const { conn } = await load(state, req, "saml");
     await purgeExpired(deps);
-    const result = await validateSamlPost(deps, conn, (req.body ?? {}) as Record<string, unknown>);
+    const result = await validateSamlPost(deps, conn, (req.body ?? {}) as Record<string, unknown>).catch(async (err) => {
+      // The IdP may have rotated its certificate: re-read its metadata URL (at most hourly) so
+      // the next attempt succeeds without an admin. This attempt stays refused.
+      if (err instanceof SsoRefusal && err.code === "sso.saml_signature_invalid") {
+        await refreshMetadata(deps, conn.id, "signature_failed").catch((e) => req.log?.error({ err: e }, "sso metadata refresh failed"));
+      }
+      throw err;
+    });
     state.email = result.profile.email;
     if (result.binding !== null && !browserMatches(req, result.binding)) {
       throw refuse.invalidResponse("sso.browser_mismatch", "the response arrived in a browser other than the one that started the login");
