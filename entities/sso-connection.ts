@@ -14,6 +14,8 @@ export class SsoConnection {
   @Column({ type: "text", name: "secret_encrypted", nullable: true }) secretEncrypted: string | null;
   /** A Test connection sign-in succeeded (new connections stay disabled until then or an Owner enables them). */
   @Column({ type: "timestamptz", name: "tested_at", nullable: true }) testedAt: Date | null;
+  /** The last Test connection report (sso/connection-test.ts), shown in settings. */
+  @Column({ type: "jsonb", name: "last_test", nullable: true }) lastTest: Record<string, unknown> | null;
   /** IdP metadata by URL: last successful fetch, last attempt, last failure (in words). */
   @Column({ type: "timestamptz", name: "metadata_fetched_at", nullable: true }) metadataFetchedAt: Date | null;
   @Column({ type: "timestamptz", name: "metadata_checked_at", nullable: true }) metadataCheckedAt: Date | null;

@@ -62,6 +62,9 @@ export interface ConnectionView {
   kind: "saml" | "oidc";
   name: string;
   enabled: boolean;
+  /** When a sign-in through it last succeeded for the first time (Test connection or real); null = never. */
+  testedAt: Date | null;
+  lastTest: Record<string, unknown> | null;
   jitEnabled: boolean;
   jitRole: "member" | "admin";
   loginUrl: string;
@@ -79,7 +82,8 @@ export interface ConnectionView {
 }
 
 export function connectionView(config: Config, c: SsoConnection, now: Date): ConnectionView {
-  const base = { id: c.id, orgId: c.orgId, kind: c.kind, name: c.name, enabled: c.enabled, createdAt: c.createdAt, updatedAt: c.updatedAt };
+  const base = { id: c.id, orgId: c.orgId, kind: c.kind, name: c.name, enabled: c.enabled, testedAt: c.testedAt ?? null, lastTest: c.lastTest ?? null,
+    createdAt: c.createdAt, updatedAt: c.updatedAt };
   if (c.kind === "saml") {
     const s = samlSettings(c);
     const u = samlUrls(config.baseUrl, c.id);
@@ -196,8 +200,9 @@ export async function createConnection(deps: Deps, ctx: Ctx, orgId: string, body
     secretEncrypted = encryptSecret(deps.config.encryptionKey, id, input.clientSecret!);
   }
   const c = await deps.ds.transaction(async (tx) => {
+    if (input.enabled) await assertMayEnable(tx, ctx, orgId, null);
     await tx.getRepository(SsoConnection).insert({
-      id, orgId, kind: input.kind, name: input.name ?? "", enabled: input.enabled ?? true,
+      id, orgId, kind: input.kind, name: input.name ?? "", enabled: input.enabled ?? false,
       config: config as never, secretEncrypted, metadataFetchedAt: fetchedAt,
     });
     const row = await tx.getRepository(SsoConnection).findOneByOrFail({ id });
@@ -211,6 +216,19 @@ export async function createConnection(deps: Deps, ctx: Ctx, orgId: string, body
 function publicSettings(c: SsoConnection): Record<string, unknown> {
   const { idpCerts, ...rest } = c.config as Record<string, unknown>;
   return { enabled: c.enabled, ...rest, ...(Array.isArray(idpCerts) ? { idpCertCount: idpCerts.length } : {}) };
+}
+
+/**
+ * New connections start disabled (issue 10): a successful sign-in through it (Test connection)
+ * lets an Admin enable it; an Owner may enable it untested, explicitly; the operator CLI too.
+ */
+async function assertMayEnable(tx: import("typeorm").EntityManager, ctx: Ctx, orgId: string, row: SsoConnection | null): Promise<void> {
+  if (ctx.actor.type !== "user") return;
+  if (row?.testedAt) return;
+  const [m] = await tx.query(`SELECT role FROM memberships WHERE org_id = $1 AND user_id = $2 AND status = 'active'`, [orgId, ctx.actor.id]);
+  if (m?.role === "owner") return;
+  throw new ConflictError("sso.connection_not_tested",
+    "Test this connection with a successful sign-in before enabling it, or ask an Owner to enable it without a test.");
 }
 
 async function assertRequireSsoStillPossible(tx: import("typeorm").EntityManager, orgId: string, exceptId: string): Promise<void> {
@@ -245,6 +263,7 @@ export async function updateConnection(deps: Deps, ctx: Ctx, orgId: string, id: 
       if (o.clientSecret) row.secretEncrypted = encryptSecret(deps.config.encryptionKey, row.id, o.clientSecret);
     }
     if (input.enabled === false && row.enabled) await assertRequireSsoStillPossible(tx, orgId, row.id);
+    if (input.enabled === true && !row.enabled) await assertMayEnable(tx, ctx, orgId, row);
     row.name = input.name ?? row.name;
     row.enabled = input.enabled ?? row.enabled;
     row.config = config as unknown as Record<string, unknown>;
@@ -272,9 +291,10 @@ export async function deleteConnection(deps: Deps, ctx: Ctx, orgId: string | nul
 }
 
 /** For the browser flows: an enabled connection of the given kind in an Enterprise org, or the generic refusal. */
-export async function loadConnectionForLogin(deps: Deps, id: string, kind: "saml" | "oidc"): Promise<{ conn: SsoConnection; org: Organization }> {
+export async function loadConnectionForLogin(deps: Deps, id: string, kind: "saml" | "oidc", opts: { allowDisabled?: boolean } = {}): Promise<{ conn: SsoConnection; org: Organization }> {
   const conn = isUuid(id) ? await deps.ds.getRepository(SsoConnection).findOneBy({ id, kind }) : null;
-  if (!conn || !conn.enabled) throw refuse.connectionNotFound();
+  // Disabled connections answer only Test connection sign-ins (the caller checks that).
+  if (!conn || (!conn.enabled && !opts.allowDisabled)) throw refuse.connectionNotFound();
   const org = await deps.ds.getRepository(Organization).findOneBy({ id: conn.orgId });
   if (!org || org.plan !== "enterprise") throw refuse.connectionNotFound();
   return { conn, org };

@@ -81,16 +81,30 @@ async function link(tx: EntityManager, ctx: Ctx, org: Organization, conn: SsoCon
     metadata: { connectionId: conn.id, subject: p.subject, via } });
 }
 
-export async function completeSsoLogin(deps: Deps, baseCtx: Ctx, conn: SsoConnection, org: Organization, p: SsoProfile): Promise<LoginOutcome> {
+/** Test connection (issue 10): the whole decision runs, then rolls back (no user, member, link or audit). */
+class DryRunRollback extends Error {
+  constructor(readonly outcome: LoginOutcome) {
+    super("dry run");
+  }
+}
+
+export async function completeSsoLogin(deps: Deps, baseCtx: Ctx, conn: SsoConnection, org: Organization, p: SsoProfile,
+  opts: { dryRun?: boolean } = {}): Promise<LoginOutcome> {
   const ctx = ssoCtx(baseCtx, conn, p.email);
   const now = deps.clock.now();
   if (!p.subject || p.subject.length > 512) throw refuse.invalidResponse("sso.subject_missing", "no usable subject");
-  return deps.ds.transaction(async (tx) => {
-    const outcome = await resolve(deps, tx, ctx, conn, org, p, now);
-    await recordAudit(tx, ctx, { orgId: org.id, action: "auth.sso_signed_in", target: { type: "user", id: outcome.user.id, email: outcome.user.email },
-      metadata: { connectionId: conn.id, kind: conn.kind, how: outcome.how, membershipId: outcome.membership.id } });
-    return outcome;
-  });
+  try {
+    return await deps.ds.transaction(async (tx) => {
+      const outcome = await resolve(deps, tx, ctx, conn, org, p, now);
+      await recordAudit(tx, ctx, { orgId: org.id, action: "auth.sso_signed_in", target: { type: "user", id: outcome.user.id, email: outcome.user.email },
+        metadata: { connectionId: conn.id, kind: conn.kind, how: outcome.how, membershipId: outcome.membership.id } });
+      if (opts.dryRun) throw new DryRunRollback(outcome);
+      return outcome;
+    });
+  } catch (err) {
+    if (err instanceof DryRunRollback) return err.outcome;
+    throw err;
+  }
 }
 
 async function resolve(deps: Deps, tx: EntityManager, ctx: Ctx, conn: SsoConnection, org: Organization, p: SsoProfile, now: Date): Promise<LoginOutcome> {

@@ -67,7 +67,7 @@ async function configurationFor(deps: Deps, conn: SsoConnection): Promise<client
   return config;
 }
 
-export async function oidcLoginUrl(deps: Deps, conn: SsoConnection, returnTo: string, binding: string): Promise<string> {
+export async function oidcLoginUrl(deps: Deps, conn: SsoConnection, returnTo: string, binding: string, test?: { userId: string }): Promise<string> {
   const config = await configurationFor(deps, conn);
   const { redirectUri } = oidcUrls(deps.config.baseUrl, conn.id);
   const verifier = client.randomPKCECodeVerifier();
@@ -75,7 +75,7 @@ export async function oidcLoginUrl(deps: Deps, conn: SsoConnection, returnTo: st
   const nonce = client.randomNonce();
   await deps.ds.getRepository(SsoTransaction).insert({
     id: state, connectionId: conn.id,
-    data: { kind: "oidc", verifier, nonce, returnTo, binding, issuer: oidcSettings(conn).issuer, redirectUri } as never,
+    data: { kind: "oidc", verifier, nonce, returnTo, binding, issuer: oidcSettings(conn).issuer, redirectUri, ...(test ? { test } : {}) } as never,
     expiresAt: new Date(deps.clock.now().getTime() + OIDC_TRANSACTION_TTL_MS),
   });
   return client.buildAuthorizationUrl(config, {
@@ -116,7 +116,11 @@ export interface OidcResult {
 }
 
 /** The callback: pops the transaction (single use), checks the browser, then redeems the code. */
-export async function oidcCallback(deps: Deps, conn: SsoConnection, req: Request): Promise<OidcResult> {
+/**
+ * `flow.test` is set as soon as the transaction says this is a Test connection sign-in (so the
+ * caller reports a later failure to the admin); a disabled connection answers only those.
+ */
+export async function oidcCallback(deps: Deps, conn: SsoConnection, req: Request, flow: { test?: { userId: string } } = {}): Promise<OidcResult> {
   const { redirectUri } = oidcUrls(deps.config.baseUrl, conn.id);
   const query = req.originalUrl.includes("?") ? req.originalUrl.slice(req.originalUrl.indexOf("?")) : "";
   const currentUrl = new URL(redirectUri + query);
@@ -127,6 +131,9 @@ export async function oidcCallback(deps: Deps, conn: SsoConnection, req: Request
   ) as [Array<{ data: Record<string, unknown>; expires_at: Date }>, number];
   const tx = rows?.[0];
   if (!tx || tx.data.kind !== "oidc") throw refuse.expiredFlow("sso.state_invalid", "state unknown, already used, or issued for another connection");
+  const test = tx.data.test as { userId?: unknown } | undefined;
+  if (test && typeof test.userId === "string") flow.test = { userId: test.userId };
+  if (!conn.enabled && !flow.test) throw refuse.connectionNotFound();
   if (new Date(tx.expires_at) <= deps.clock.now()) throw refuse.expiredFlow("sso.state_expired", "transaction expired");
   if (!browserMatches(req, tx.data.binding)) {
     throw refuse.invalidResponse("sso.browser_mismatch", "the callback arrived in a browser other than the one that started the login");

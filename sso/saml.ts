@@ -61,8 +61,8 @@ export async function spMetadataXml(deps: Deps, conn: SsoConnection): Promise<st
 }
 
 /** SP-initiated login: an AuthnRequest over HTTP-Redirect, its id stored with returnTo and the browser binding. */
-export async function samlLoginUrl(deps: Deps, conn: SsoConnection, returnTo: string, binding: string): Promise<string> {
-  const cache = new SamlRequestCache(deps, conn.id, { kind: "saml", returnTo, binding });
+export async function samlLoginUrl(deps: Deps, conn: SsoConnection, returnTo: string, binding: string, test?: { userId: string }): Promise<string> {
+  const cache = new SamlRequestCache(deps, conn.id, { kind: "saml", returnTo, binding, ...(test ? { test } : {}) });
   // RelayState is an opaque value: returnTo stays server-side with the request id.
   const key = await signingKeyPem(deps, await ensureActiveKey(deps, conn.id));
   return samlFor(deps, conn, cache, key).getAuthorizeUrlAsync(randomBytes(16).toString("base64url"), undefined, {});
@@ -82,6 +82,8 @@ export interface SamlResult {
   returnTo: string;
   /** Binding hash of the browser that started the login; null for IdP-initiated. */
   binding: string | null;
+  /** The request was a Test connection sign-in. */
+  test: { userId: string } | null;
 }
 
 /** node-saml's messages, sorted into reason classes; the message itself goes to the audit detail. */
@@ -152,6 +154,7 @@ export async function validateSamlPost(deps: Deps, conn: SsoConnection, body: Re
     received: { nameId: profile.nameID, nameIdFormat: profile.nameIDFormat ?? null, attributes: samlAttributes(profile), signatures },
     returnTo: solicited ? String(data.returnTo ?? "/") : safeReturnTo(deps.config.baseUrl, body.RelayState),
     binding: solicited ? String(data.binding ?? "") : null,
+    test: solicited && data.test && typeof (data.test as { userId?: unknown }).userId === "string" ? { userId: String((data.test as { userId: string }).userId) } : null,
   };
 }
 

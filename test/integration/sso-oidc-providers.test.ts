@@ -34,7 +34,7 @@ beforeAll(async () => {
   await COMMANDS["org domain add"](t.deps, ["--org", orgId, "--domain", "acme.test", "--verified"]);
   await orgWithOwner(t, "Bolt", "owner@bolt.test");
   for (const [provider, op] of Object.entries(ops)) {
-    const r = await owner.post(`/api/orgs/${orgId}/sso-connections`, { kind: "oidc", provider: provider === "google" ? "google" : provider, issuer: op.issuer, clientId: `${provider}-app`, clientSecret: SECRET, jitEnabled: true });
+    const r = await owner.post(`/api/orgs/${orgId}/sso-connections`, { kind: "oidc", provider: provider === "google" ? "google" : provider, issuer: op.issuer, clientId: `${provider}-app`, clientSecret: SECRET, jitEnabled: true, enabled: true });
     if (r.status !== 201) throw new Error(JSON.stringify(r.body));
     conns[provider] = r.body.connection.id;
     await op.start([{ clientId: `${provider}-app`, clientSecret: SECRET, redirectUris: [redirect(conns[provider])] }]);

@@ -30,7 +30,7 @@ beforeAll(async () => {
   const b = await orgWithOwner(t, "Bolt", "owner@bolt.test");
   orgId = a.org.id;
   const create = async (client: typeof a.owner, org: string, issuer: string, clientId: string, extra = {}) => {
-    const r = await client.post(`/api/orgs/${org}/sso-connections`, { kind: "oidc", issuer, clientId, clientSecret: SECRET, jitEnabled: true, ...extra });
+    const r = await client.post(`/api/orgs/${org}/sso-connections`, { kind: "oidc", enabled: true, issuer, clientId, clientSecret: SECRET, jitEnabled: true, ...extra });
     if (r.status !== 201) throw new Error(JSON.stringify(r.body));
     expect(JSON.stringify(r.body)).not.toContain(SECRET);
     return r.body.connection.id as string;

@@ -23,7 +23,7 @@ const acs = (id: string) => `${BASE}/sso/saml/${id}/acs`;
 const sp = (id: string) => `${BASE}/sso/saml/${id}/metadata`;
 
 async function createSaml(body: Record<string, unknown>): Promise<string> {
-  const r = await owner.post(`/api/orgs/${orgId}/sso-connections`, { kind: "saml", idpMetadataXml: idp.metadataXml(), jitEnabled: true, ...body });
+  const r = await owner.post(`/api/orgs/${orgId}/sso-connections`, { kind: "saml", enabled: true, idpMetadataXml: idp.metadataXml(), jitEnabled: true, ...body });
   if (r.status !== 201) throw new Error(JSON.stringify(r.body));
   return r.body.connection.id;
 }

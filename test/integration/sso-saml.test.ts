@@ -22,7 +22,7 @@ const acs = (id: string) => `${BASE}/sso/saml/${id}/acs`;
 const sp = (id: string) => `${BASE}/sso/saml/${id}/metadata`;
 
 async function createSaml(client: ApiClient, org: string, body: Record<string, unknown>): Promise<string> {
-  const r = await client.post(`/api/orgs/${org}/sso-connections`, { kind: "saml", idpEntityId: idp.entityId, idpSsoUrl: idp.ssoUrl, idpCerts: [idp.keys.cert], ...body });
+  const r = await client.post(`/api/orgs/${org}/sso-connections`, { kind: "saml", enabled: true, idpEntityId: idp.entityId, idpSsoUrl: idp.ssoUrl, idpCerts: [idp.keys.cert], ...body });
   if (r.status !== 201) throw new Error(JSON.stringify(r.body));
   return r.body.connection.id;
 }
