@@ -9,6 +9,7 @@ import { asyncHandler, requirePermission, userCtx } from "../src/http/auth-middl
 import { requireEnterprise } from "../src/orgs/org.service";
 import { ConflictError, NotFoundError } from "../src/errors";
 import { refreshMetadata } from "./metadata-refresh";
+import { requireSsoReadiness } from "./require-sso";
 import { PROVIDER_GUIDES } from "./provider-guides";
 import { activateNextKey, listSpKeys, publishNextKey } from "./sp-keys";
 import { getConnection } from "./connections.service";
@@ -27,6 +28,11 @@ export function ssoInteropRoutes(deps: Deps): Router {
   r.get("/sso-guides", manage, asyncHandler(async (req, res) => {
     enterprise(req);
     res.json({ guides: PROVIDER_GUIDES });
+  }));
+
+  r.get("/sso-settings/require-preview", manage, asyncHandler(async (req, res) => {
+    enterprise(req);
+    res.json(await requireSsoReadiness(deps.ds.manager, orgId(req)));
   }));
 
   r.get("/sso-connections/:id/sp-keys", manage, asyncHandler(async (req, res) => {

@@ -134,3 +134,23 @@ describe("Test connection (OIDC)", () => {
     await admin.patch(`/api/orgs/${orgId}/sso-connections/${conn}`, { enabled: true }).expect(200);
   });
 });
+
+describe("Require SSO needs a verified domain and an enabled, tested connection", () => {
+  it("explains what is missing, and the preview says how many members it affects", async () => {
+    const { org, owner: o } = await orgWithOwner(t, "Bolt", "owner@bolt.test");
+    const fx = { orgId: org.id, ownerEmail: "owner@bolt.test", owner: o };
+    await addMemberViaInvite(t, fx, "a1@bolt.test", "admin");
+    await addMemberViaInvite(t, fx, "m1@bolt.test", "member");
+    await o.post(`/api/orgs/${org.id}/sso-connections`, { kind: "saml", idpMetadataXml: idp.metadataXml(), enabled: true }).expect(201);
+    const noDomain = await o.patch(`/api/orgs/${org.id}/sso-settings`, { requireSso: true }).expect(409);
+    expect(noDomain.body.error).toEqual(expect.objectContaining({ code: "sso.require_needs_domain", message: expect.stringMatching(/Verify your organization's email domain/) }));
+    await COMMANDS["org domain add"](t.deps, ["--org", org.id, "--domain", "bolt.test", "--verified"]);
+    const untested = await o.patch(`/api/orgs/${org.id}/sso-settings`, { requireSso: true }).expect(409);
+    expect(untested.body.error.code).toBe("sso.require_needs_tested_connection");
+    const preview = await o.get(`/api/orgs/${org.id}/sso-settings/require-preview`).expect(200);
+    expect(preview.body).toEqual({ affectedMembers: 2, ownersKeepingPassword: 1, problems: [expect.objectContaining({ code: "sso.require_needs_tested_connection" })] });
+    await t.deps.ds.getRepository(SsoConnection).update({ orgId: org.id }, { testedAt: new Date() });
+    expect((await o.get(`/api/orgs/${org.id}/sso-settings/require-preview`).expect(200)).body.problems).toEqual([]);
+    await o.patch(`/api/orgs/${org.id}/sso-settings`, { requireSso: true }).expect(200);
+  });
+});
