@@ -68,3 +68,13 @@ export function jitOf(c: SsoConnection): { enabled: boolean; role: JitRole } {
   const s = c.kind === "saml" ? samlSettings(c) : oidcSettings(c);
   return { enabled: s.jitEnabled, role: s.jitRole };
 }
+
+/** The IdP's details are all there (a connection created with awaitingIdp is not, until its PATCH). */
+export function isComplete(c: SsoConnection): boolean {
+  if (c.kind === "saml") {
+    const s = samlSettings(c);
+    return !!s.idpEntityId && !!s.idpSsoUrl && s.idpCerts.length > 0;
+  }
+  const o = oidcSettings(c);
+  return !!o.issuer && !!o.clientId && !!c.secretEncrypted;
+}

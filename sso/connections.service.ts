@@ -13,7 +13,7 @@ import { ConflictError, NotFoundError, ValidationError } from "../src/errors";
 import { parse, isUuid } from "../src/http/validate";
 import { getOrg, requireEnterprise } from "../src/orgs/org.service";
 import { describeCertificate, toPem, type CertificateInfo } from "./certificates";
-import { oidcSettings, samlSettings, type OidcSettings, type SamlSettings } from "./connection-config";
+import { isComplete, oidcSettings, samlSettings, type OidcSettings, type SamlSettings } from "./connection-config";
 import { parseIdpMetadata, type IdpMetadata } from "./saml-metadata";
 import { fetchIdpMetadata } from "./metadata-refresh";
 import { encryptSecret } from "./secrets";
@@ -47,9 +47,14 @@ const oidcFields = {
   clientSecret: z.string().min(1).max(2048).optional(),
   trustEmails: z.boolean().optional(),
 };
+/**
+ * `awaitingIdp: true` creates the connection before the IdP's details exist, so Roster's own
+ * values (ACS URL, entity ID, metadata URL, redirect URI) can be pasted into the IdP first. It
+ * stays disabled; the details come with a later PATCH, fully validated.
+ */
 const createSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("saml"), ...common, ...samlFields }).strict(),
-  z.object({ kind: z.literal("oidc"), ...common, ...oidcFields }).strict(),
+  z.object({ kind: z.literal("saml"), awaitingIdp: z.boolean().optional(), ...common, ...samlFields }).strict(),
+  z.object({ kind: z.literal("oidc"), awaitingIdp: z.boolean().optional(), ...common, ...oidcFields }).strict(),
 ]);
 const samlPatch = z.object({ ...common, ...samlFields }).strict();
 const oidcPatch = z.object({ ...common, ...oidcFields }).strict();
@@ -65,6 +70,8 @@ export interface ConnectionView {
   /** When a sign-in through it last succeeded for the first time (Test connection or real); null = never. */
   testedAt: Date | null;
   lastTest: Record<string, unknown> | null;
+  /** The IdP's details are set (false right after creating with awaitingIdp). */
+  setupComplete: boolean;
   jitEnabled: boolean;
   jitRole: "member" | "admin";
   loginUrl: string;
@@ -82,7 +89,7 @@ export interface ConnectionView {
 }
 
 export function connectionView(config: Config, c: SsoConnection, now: Date): ConnectionView {
-  const base = { id: c.id, orgId: c.orgId, kind: c.kind, name: c.name, enabled: c.enabled, testedAt: c.testedAt ?? null, lastTest: c.lastTest ?? null,
+  const base = { id: c.id, orgId: c.orgId, kind: c.kind, name: c.name, enabled: c.enabled, testedAt: c.testedAt ?? null, lastTest: c.lastTest ?? null, setupComplete: isComplete(c),
     createdAt: c.createdAt, updatedAt: c.updatedAt };
   if (c.kind === "saml") {
     const s = samlSettings(c);
@@ -114,7 +121,7 @@ export function issuerAllowed(config: Config, issuer: string): boolean {
 type SamlInput = z.infer<typeof samlPatch>;
 type OidcInput = z.infer<typeof oidcPatch>;
 
-function mergeSaml(current: Partial<SamlSettings>, input: SamlInput, fetched?: IdpMetadata): SamlSettings {
+function mergeSaml(current: Partial<SamlSettings>, input: SamlInput, fetched?: IdpMetadata, awaitingIdp = false): SamlSettings {
   const fromMetadata = fetched ?? (input.idpMetadataXml ? parseIdpMetadata(input.idpMetadataXml) : {});
   const metadataUrl = input.idpMetadataUrl !== undefined ? input.idpMetadataUrl : current.idpMetadataUrl;
   const certs = input.idpCerts?.map((c, i) => toPem(c, `idpCerts.${i}`));
@@ -132,15 +139,17 @@ function mergeSaml(current: Partial<SamlSettings>, input: SamlInput, fetched?: I
     jitRole: input.jitRole ?? current.jitRole ?? "member",
   };
   const problems = [];
-  if (!s.idpEntityId) problems.push({ field: "idpEntityId", message: "is required (or give idpMetadataXml)" });
-  if (!s.idpSsoUrl) problems.push({ field: "idpSsoUrl", message: "is required (or give idpMetadataXml)" });
-  if (s.idpCerts.length === 0) problems.push({ field: "idpCerts", message: "needs at least one certificate (or give idpMetadataXml)" });
+  if (!awaitingIdp) {
+    if (!s.idpEntityId) problems.push({ field: "idpEntityId", message: "is required (or give the identity provider's metadata)" });
+    if (!s.idpSsoUrl) problems.push({ field: "idpSsoUrl", message: "is required (or give the identity provider's metadata)" });
+    if (s.idpCerts.length === 0) problems.push({ field: "idpCerts", message: "needs at least one certificate (or give the identity provider's metadata)" });
+  }
   if (s.idpCerts.length > 4) problems.push({ field: "idpCerts", message: "accepts at most four certificates (old and new during a rotation)" });
   if (problems.length) throw new ValidationError(problems);
   return s;
 }
 
-function mergeOidc(config: Config, current: Partial<OidcSettings>, input: OidcInput, hasSecret: boolean): OidcSettings {
+function mergeOidc(config: Config, current: Partial<OidcSettings>, input: OidcInput, hasSecret: boolean, awaitingIdp = false): OidcSettings {
   const s: OidcSettings = {
     issuer: (input.issuer ?? current.issuer ?? "").replace(/\/+$/, ""),
     clientId: input.clientId ?? current.clientId ?? "",
@@ -150,10 +159,10 @@ function mergeOidc(config: Config, current: Partial<OidcSettings>, input: OidcIn
     jitRole: input.jitRole ?? current.jitRole ?? "member",
   };
   const problems = [];
-  if (!s.issuer) problems.push({ field: "issuer", message: "is required" });
+  if (!s.issuer) { if (!awaitingIdp) problems.push({ field: "issuer", message: "is required" }); }
   else if (!issuerAllowed(config, s.issuer)) problems.push({ field: "issuer", message: "must be an https:// URL" });
-  if (!s.clientId) problems.push({ field: "clientId", message: "is required" });
-  if (!hasSecret) problems.push({ field: "clientSecret", message: "is required" });
+  if (!s.clientId && !awaitingIdp) problems.push({ field: "clientId", message: "is required" });
+  if (!hasSecret && !awaitingIdp) problems.push({ field: "clientSecret", message: "is required" });
   if (problems.length) throw new ValidationError(problems);
   return s;
 }
@@ -193,12 +202,13 @@ export async function createConnection(deps: Deps, ctx: Ctx, orgId: string, body
   if (input.kind === "saml") {
     const fetched = input.idpMetadataUrl ? await fetchIdpMetadata(deps, input.idpMetadataUrl) : undefined;
     if (fetched) fetchedAt = deps.clock.now();
-    config = mergeSaml({}, input, fetched);
+    config = mergeSaml({}, input, fetched, input.awaitingIdp === true);
   }
   else {
-    config = mergeOidc(deps.config, {}, input, !!input.clientSecret);
-    secretEncrypted = encryptSecret(deps.config.encryptionKey, id, input.clientSecret!);
+    config = mergeOidc(deps.config, {}, input, !!input.clientSecret, input.awaitingIdp === true);
+    secretEncrypted = input.clientSecret ? encryptSecret(deps.config.encryptionKey, id, input.clientSecret) : null;
   }
+  if (input.awaitingIdp && input.enabled) throw new ValidationError([{ field: "enabled", message: "needs the identity provider's details first" }]);
   const c = await deps.ds.transaction(async (tx) => {
     if (input.enabled) await assertMayEnable(tx, ctx, orgId, null);
     await tx.getRepository(SsoConnection).insert({

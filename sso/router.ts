@@ -20,6 +20,7 @@ import { oidcCallback, oidcLoginUrl } from "./oidc";
 import { bindBrowser, browserMatches } from "./browser-binding";
 import type { SsoProfile } from "./profile";
 import { settleProfile } from "./profile-trust";
+import { isComplete } from "./connection-config";
 import { refreshMetadata } from "./metadata-refresh";
 import { assertMayTest, dryRun, failed, oidcReceived, peekSamlTest, recordTest, samlReceived, testCtx, type TestMark, type TestReport } from "./connection-test";
 import { renderTestReport } from "./test-report-page";
@@ -107,6 +108,7 @@ export function mountSso(app: Express, deps: Deps): void {
     if (!kind) throw refuse.connectionNotFound();
     const { conn } = await load(state, req, kind, true);
     const mark = await assertMayTest(deps, req, conn);
+    if (!isComplete(conn)) throw new SsoError("sso.connection_incomplete", 409, "Add the identity provider's details to this connection before testing it.");
     const binding = bindBrowser(req, res, deps.config.secureCookies);
     const settings = `/orgs/${conn.orgId}/settings/sso`;
     res.redirect(302, kind === "saml" ? await samlLoginUrl(deps, conn, settings, binding, mark) : await oidcLoginUrl(deps, conn, settings, binding, mark));
