@@ -35,7 +35,7 @@ function received(r: TestReport): string {
 export function renderTestReport(res: Response, r: TestReport, settingsUrl: string): void {
   res.status(200).type("html").set("Cache-Control", "no-store").send(`<!doctype html>
 <html lang="en">
-<head><meta charset="utf-8"><title>Test sign-in ${r.ok ? "succeeded" : "failed"}</title><link rel="stylesheet" href="/css/app.css"></head>
+<head><meta charset="utf-8"><title>Test sign-in ${r.ok ? "succeeded" : "failed"}</title><link rel="stylesheet" href="/assets/css/app.css"></head>
 <body>
 <main class="test-report">
 <h1>Test sign-in ${r.ok ? "succeeded" : "failed"}</h1>
