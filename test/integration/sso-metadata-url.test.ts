@@ -31,7 +31,7 @@ beforeAll(async () => {
   owner = a.owner;
   orgId = a.org.id;
   await COMMANDS["org domain add"](t.deps, ["--org", orgId, "--domain", "acme.test", "--verified"]);
-});
+}, 90_000);
 afterAll(async () => {
   await meta.stop();
   await t.close();

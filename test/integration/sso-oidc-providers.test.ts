@@ -40,7 +40,7 @@ beforeAll(async () => {
     await op.start([{ clientId: `${provider}-app`, clientSecret: SECRET, redirectUris: [redirect(conns[provider])] }]);
   }
   await t.deps.ds.getRepository(GroupRoleMapping).insert([{ orgId, groupName: "Roster Admins", role: "admin" }, { orgId, groupName: "Founders", role: "owner" }]);
-});
+}, 90_000);
 afterAll(async () => {
   for (const op of Object.values(ops)) await op.stop();
   await t.close();

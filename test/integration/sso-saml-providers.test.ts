@@ -35,7 +35,7 @@ beforeAll(async () => {
   owner = a.owner;
   orgId = a.org.id;
   await COMMANDS["org domain add"](t.deps, ["--org", orgId, "--domain", "acme.test", "--verified"]);
-});
+}, 90_000);
 afterAll(() => t.close());
 
 const person = (id: string): Person => ({

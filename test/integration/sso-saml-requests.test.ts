@@ -27,7 +27,7 @@ beforeAll(async () => {
   orgId = a.org.id;
   const r = await owner.post(`/api/orgs/${orgId}/sso-connections`, { kind: "saml", provider: "keycloak", idpMetadataXml: idp.metadataXml(), enabled: true }).expect(201);
   conn = r.body.connection.id;
-});
+}, 90_000);
 afterAll(() => t.close());
 
 const metadata = async () => (await request(t.app).get(`/sso/saml/${conn}/metadata`).expect(200)).text;

@@ -34,7 +34,7 @@ beforeAll(async () => {
   admin = (await addMemberViaInvite(t, fx, "admin@acme.test", "admin")).client;
   member = (await addMemberViaInvite(t, fx, "mem@acme.test", "member")).client;
   await COMMANDS["org domain add"](t.deps, ["--org", orgId, "--domain", "acme.test", "--verified"]);
-});
+}, 90_000);
 afterAll(async () => {
   await op.stop();
   await t.close();
