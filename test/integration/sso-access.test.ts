@@ -132,6 +132,9 @@ describe("require SSO and break-glass", () => {
     const refused = await new ApiClient(t.app).post("/api/auth/signin", { email: "inv@acme.test", password: PASSWORD });
     expect(refused.status).toBe(403);
     expect(refused.body.error.code).toBe("auth.sso_required");
+    // the refusal names a working SSO login for this person (discovery only knows verified domains)
+    expect(refused.body.error.ssoLoginUrl).toMatch(/^\/sso\/saml\/[0-9a-f-]+\/login$/);
+    await request(t.app).get(refused.body.error.ssoLoginUrl).expect(302);
     const { browser } = await ssoLogin(jitOff, "inv@acme.test");
     await browser.get(`/api/orgs/${orgId}`).expect(200);
     const breakGlass = await signedIn(t, "owner@acme.test");
