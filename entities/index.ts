@@ -22,6 +22,7 @@ import { Directory } from "./directory";
 import { DirectorySync } from "./directory-sync";
 import { DirectoryUser } from "./directory-user";
 import { DirectoryGroup } from "./directory-group";
+import { SsoSpKey } from "./sso-sp-key";
 
 export * from "./organization";
 export * from "./user";
@@ -47,10 +48,11 @@ export * from "./directory";
 export * from "./directory-sync";
 export * from "./directory-user";
 export * from "./directory-group";
+export * from "./sso-sp-key";
 
 export const ENTITIES = [
   Organization, User, Membership, Invitation, Chatbot, ChatbotPermission, Conversation, AuditEvent,
   EmailMessage, ScimToken, ScimGroup, ScimGroupMember, GroupRoleMapping, SsoConnection, OrgDomain,
-  UserIdentity, SsoTransaction, SamlAssertion, Session, SsoLinkRequest,
+  UserIdentity, SsoTransaction, SamlAssertion, Session, SsoLinkRequest, SsoSpKey,
   Directory, DirectorySync, DirectoryUser, DirectoryGroup,
 ];

@@ -16,6 +16,16 @@ export class SsoConnection {
   /** Who made it and their role then (see ScimToken.createdByRole); a non-Owner's is listed for review. */
   @Column({ type: "uuid", name: "created_by_user_id", nullable: true }) createdByUserId: string | null;
   @Column({ type: "varchar", length: 20, name: "created_by_role", nullable: true }) createdByRole: CreatorRole | null;
+  /** A Test connection sign-in succeeded (new connections stay disabled until then or an Owner enables them). */
+  @Column({ type: "timestamptz", name: "tested_at", nullable: true }) testedAt: Date | null;
+  /** The last Test connection report (sso/connection-test.ts), shown in settings. */
+  @Column({ type: "jsonb", name: "last_test", nullable: true }) lastTest: Record<string, unknown> | null;
+  /** IdP metadata by URL: last successful fetch, last attempt, last failure (in words). */
+  @Column({ type: "timestamptz", name: "metadata_fetched_at", nullable: true }) metadataFetchedAt: Date | null;
+  @Column({ type: "timestamptz", name: "metadata_checked_at", nullable: true }) metadataCheckedAt: Date | null;
+  @Column({ type: "text", name: "metadata_error", nullable: true }) metadataError: string | null;
+  /** SHA-256 fingerprints of IdP certificates whose coming expiry was emailed to the Owners. */
+  @Column({ type: "jsonb", name: "cert_expiry_notified", default: () => "'[]'::jsonb" }) certExpiryNotified: string[];
   @CreateDateColumn({ type: "timestamptz", name: "created_at" }) createdAt: Date;
   @UpdateDateColumn({ type: "timestamptz", name: "updated_at" }) updatedAt: Date;
 }

@@ -53,6 +53,8 @@ export interface Config {
    * authUrl/tokenUrl are Google's; only test wiring points them at an emulator.
    */
   googleOAuth: { clientId: string; clientSecret: string; authUrl: string; tokenUrl: string } | undefined;
+  /** Test wiring only: issuers that get Google's `hd` rule (default: https://accounts.google.com). */
+  ssoGoogleIssuers?: string[];
 }
 
 export class ConfigError extends Error {

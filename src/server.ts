@@ -15,7 +15,7 @@ import { Outbox } from "./mail/outbox";
 import { MailDispatcher } from "./mail/dispatcher";
 import { serveControlSocket } from "./cli/control-socket";
 import { countOrgs } from "./orgs/org.service";
-import { mountFeatures } from "./features";
+import { mountFeatures, startFeatureJobs } from "./features";
 import { setupLink } from "./ui/setup";
 import { startDirectoryScheduler } from "../directory/scheduler";
 
@@ -51,6 +51,7 @@ async function main(): Promise<void> {
   const deps: Deps = { config, ds: db.ds, logger, clock: systemClock, outbox };
   const dispatcher = new MailDispatcher(db.ds, outbox, logger, { smtpUrl: config.smtpUrl, from: config.mailFrom });
   dispatcher.start();
+  const stopJobs = startFeatureJobs(deps);
   const control = db.embedded ? serveControlSocket(deps) : undefined;
   const directories = startDirectoryScheduler(deps);
 
@@ -77,6 +78,7 @@ async function main(): Promise<void> {
       try {
         control?.close();
         await directories.stop();
+        stopJobs();
         await dispatcher.stop();
         await db.close();
         logger.info("stopped cleanly");

@@ -34,7 +34,8 @@ const samlCreate: Command = async (deps, args) => {
     throw new UsageError("give --idp-metadata-file FILE, or --idp-entity-id ID --idp-sso-url URL --idp-cert-file FILE");
   }
   const body = {
-    kind: "saml", name: f.name,
+    // The operator's CLI enables at once (an Owner's explicit enable; the API starts disabled until tested).
+    kind: "saml", name: f.name, enabled: true,
     idpMetadataXml: metadataFile ? await readFlagFile(metadataFile, "idp-metadata-file") : undefined,
     idpEntityId: f["idp-entity-id"], idpSsoUrl: f["idp-sso-url"],
     idpCerts: certFiles.length ? await Promise.all(certFiles.map((p) => readFlagFile(p, "idp-cert-file"))) : undefined,
@@ -55,7 +56,7 @@ const oidcCreate: Command = async (deps, args) => {
     "client-id": { type: "string" }, "client-secret": { type: "string" }, "trust-emails": { type: "boolean" }, "jit-role": { type: "string" } });
   const orgId = uuidFlag(f.org, "org", "an organization id");
   const v = await createConnection(deps, CLI_CTX, orgId, {
-    kind: "oidc", name: f.name, issuer: required(f.issuer, "issuer"), clientId: required(f["client-id"], "client-id"),
+    kind: "oidc", name: f.name, enabled: true, issuer: required(f.issuer, "issuer"), clientId: required(f["client-id"], "client-id"),
     clientSecret: required(f["client-secret"], "client-secret"), trustEmails: f["trust-emails"] ? true : undefined, ...jit(f["jit-role"]),
   });
   await recordConnectionCreator(deps, v.id, CLI_CTX, null);

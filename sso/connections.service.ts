@@ -12,28 +12,33 @@ import { recordAudit } from "../src/audit/audit-log";
 import { ConflictError, NotFoundError, ValidationError } from "../src/errors";
 import { parse, isUuid } from "../src/http/validate";
 import { getOrg, requireEnterprise } from "../src/orgs/org.service";
-import { describeCertificate, toPem, type CertificateInfo } from "./certificates";
+import { toPem } from "./certificates";
 import { oidcSettings, samlSettings, type OidcSettings, type SamlSettings } from "./connection-config";
-import { parseIdpMetadata } from "./saml-metadata";
+import { parseIdpMetadata, type IdpMetadata } from "./saml-metadata";
+import { fetchIdpMetadata } from "./metadata-refresh";
 import { encryptSecret } from "./secrets";
-import { oidcUrls, samlUrls } from "./urls";
 import { refuse } from "./errors";
+import { connectionView, type ConnectionView } from "./connection-view";
+import { PROVIDER_IDS } from "./provider-guides";
 
 const jitRole = z.enum(["member", "admin"]);
 const common = {
   name: z.string().trim().max(200).optional(),
+  provider: z.enum(PROVIDER_IDS).optional(),
   enabled: z.boolean().optional(),
   jitEnabled: z.boolean().optional(),
   jitRole: jitRole.optional(),
 };
 const samlFields = {
   idpMetadataXml: z.string().max(200_000).optional(),
+  idpMetadataUrl: z.union([z.url({ protocol: /^https$/ }).max(2048), z.literal("")]).optional(),
   idpEntityId: z.string().trim().min(1).max(1024).optional(),
   idpSsoUrl: z.url({ protocol: /^https?$/ }).max(2048).optional(),
   idpCerts: z.array(z.string().max(20_000)).min(1).max(2).optional(),
   allowIdpInitiated: z.boolean().optional(),
   wantAssertionsSigned: z.boolean().optional(),
   wantAuthnResponseSigned: z.boolean().optional(),
+  allowSha1: z.boolean().optional(),
 };
 const oidcFields = {
   issuer: z.url({ protocol: /^https?$/ }).max(2048).optional(),
@@ -41,50 +46,20 @@ const oidcFields = {
   clientSecret: z.string().min(1).max(2048).optional(),
   trustEmails: z.boolean().optional(),
 };
+/**
+ * `awaitingIdp: true` creates the connection before the IdP's details exist, so Roster's own
+ * values (ACS URL, entity ID, metadata URL, redirect URI) can be pasted into the IdP first. It
+ * stays disabled; the details come with a later PATCH, fully validated.
+ */
 const createSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("saml"), ...common, ...samlFields }).strict(),
-  z.object({ kind: z.literal("oidc"), ...common, ...oidcFields }).strict(),
+  z.object({ kind: z.literal("saml"), awaitingIdp: z.boolean().optional(), ...common, ...samlFields }).strict(),
+  z.object({ kind: z.literal("oidc"), awaitingIdp: z.boolean().optional(), ...common, ...oidcFields }).strict(),
 ]);
 const samlPatch = z.object({ ...common, ...samlFields }).strict();
 const oidcPatch = z.object({ ...common, ...oidcFields }).strict();
 
 export type CreateConnectionInput = z.infer<typeof createSchema>;
-
-export interface ConnectionView {
-  id: string;
-  orgId: string;
-  kind: "saml" | "oidc";
-  name: string;
-  enabled: boolean;
-  jitEnabled: boolean;
-  jitRole: "member" | "admin";
-  loginUrl: string;
-  createdAt: Date;
-  updatedAt: Date;
-  saml?: {
-    spEntityId: string; acsUrl: string; metadataUrl: string; idpEntityId: string; idpSsoUrl: string;
-    certificates: CertificateInfo[]; allowIdpInitiated: boolean; wantAssertionsSigned: boolean; wantAuthnResponseSigned: boolean;
-  };
-  oidc?: { issuer: string; clientId: string; redirectUri: string; trustEmails: boolean; clientSecretSet: boolean };
-}
-
-export function connectionView(config: Config, c: SsoConnection, now: Date): ConnectionView {
-  const base = { id: c.id, orgId: c.orgId, kind: c.kind, name: c.name, enabled: c.enabled, createdAt: c.createdAt, updatedAt: c.updatedAt };
-  if (c.kind === "saml") {
-    const s = samlSettings(c);
-    const u = samlUrls(config.baseUrl, c.id);
-    return { ...base, jitEnabled: s.jitEnabled, jitRole: s.jitRole, loginUrl: u.loginPath, saml: {
-      spEntityId: u.spEntityId, acsUrl: u.acsUrl, metadataUrl: u.metadataUrl, idpEntityId: s.idpEntityId, idpSsoUrl: s.idpSsoUrl,
-      certificates: s.idpCerts.map((p) => describeCertificate(p, now)), allowIdpInitiated: s.allowIdpInitiated,
-      wantAssertionsSigned: s.wantAssertionsSigned, wantAuthnResponseSigned: s.wantAuthnResponseSigned,
-    } };
-  }
-  const s = oidcSettings(c);
-  const u = oidcUrls(config.baseUrl, c.id);
-  return { ...base, jitEnabled: s.jitEnabled, jitRole: s.jitRole, loginUrl: u.loginPath, oidc: {
-    issuer: s.issuer, clientId: s.clientId, redirectUri: u.redirectUri, trustEmails: s.trustEmails, clientSecretSet: !!c.secretEncrypted,
-  } };
-}
+export { connectionView, type ConnectionView } from "./connection-view";
 
 const LOOPBACK = new Set(["127.0.0.1", "[::1]", "localhost"]);
 
@@ -98,44 +73,48 @@ export function issuerAllowed(config: Config, issuer: string): boolean {
 type SamlInput = z.infer<typeof samlPatch>;
 type OidcInput = z.infer<typeof oidcPatch>;
 
-function mergeSaml(current: Partial<SamlSettings>, input: SamlInput): SamlSettings {
-  const fromMetadata = input.idpMetadataXml ? parseIdpMetadata(input.idpMetadataXml) : {};
+function mergeSaml(current: Partial<SamlSettings>, input: SamlInput, fetched?: IdpMetadata, awaitingIdp = false): SamlSettings {
+  const fromMetadata = fetched ?? (input.idpMetadataXml ? parseIdpMetadata(input.idpMetadataXml) : {});
+  const metadataUrl = input.idpMetadataUrl !== undefined ? input.idpMetadataUrl : current.idpMetadataUrl;
   const certs = input.idpCerts?.map((c, i) => toPem(c, `idpCerts.${i}`));
   const s: SamlSettings = {
     idpEntityId: input.idpEntityId ?? (fromMetadata as Partial<SamlSettings>).idpEntityId ?? current.idpEntityId ?? "",
     idpSsoUrl: input.idpSsoUrl ?? (fromMetadata as Partial<SamlSettings>).idpSsoUrl ?? current.idpSsoUrl ?? "",
     idpCerts: certs ?? (fromMetadata as Partial<SamlSettings>).idpCerts ?? current.idpCerts ?? [],
+    ...(metadataUrl ? { idpMetadataUrl: metadataUrl } : {}),
     allowIdpInitiated: input.allowIdpInitiated ?? current.allowIdpInitiated ?? false,
-    wantAssertionsSigned: input.wantAssertionsSigned ?? current.wantAssertionsSigned ?? true,
-    wantAuthnResponseSigned: input.wantAuthnResponseSigned ?? current.wantAuthnResponseSigned ?? true,
+    wantAssertionsSigned: input.wantAssertionsSigned ?? current.wantAssertionsSigned ?? false,
+    wantAuthnResponseSigned: input.wantAuthnResponseSigned ?? current.wantAuthnResponseSigned ?? false,
+    allowSha1: input.allowSha1 ?? current.allowSha1 ?? false,
+    ...((input.provider ?? current.provider) ? { provider: input.provider ?? current.provider } : {}),
     jitEnabled: input.jitEnabled ?? current.jitEnabled ?? false,
     jitRole: input.jitRole ?? current.jitRole ?? "member",
   };
   const problems = [];
-  if (!s.idpEntityId) problems.push({ field: "idpEntityId", message: "is required (or give idpMetadataXml)" });
-  if (!s.idpSsoUrl) problems.push({ field: "idpSsoUrl", message: "is required (or give idpMetadataXml)" });
-  if (s.idpCerts.length === 0) problems.push({ field: "idpCerts", message: "needs at least one certificate (or give idpMetadataXml)" });
-  if (s.idpCerts.length > 2) problems.push({ field: "idpCerts", message: "accepts at most two certificates (old and new during a rotation)" });
-  if (!s.wantAssertionsSigned && !s.wantAuthnResponseSigned) {
-    problems.push({ field: "wantAssertionsSigned", message: "and wantAuthnResponseSigned cannot both be off: something must be signed" });
+  if (!awaitingIdp) {
+    if (!s.idpEntityId) problems.push({ field: "idpEntityId", message: "is required (or give the identity provider's metadata)" });
+    if (!s.idpSsoUrl) problems.push({ field: "idpSsoUrl", message: "is required (or give the identity provider's metadata)" });
+    if (s.idpCerts.length === 0) problems.push({ field: "idpCerts", message: "needs at least one certificate (or give the identity provider's metadata)" });
   }
+  if (s.idpCerts.length > 4) problems.push({ field: "idpCerts", message: "accepts at most four certificates (old and new during a rotation)" });
   if (problems.length) throw new ValidationError(problems);
   return s;
 }
 
-function mergeOidc(config: Config, current: Partial<OidcSettings>, input: OidcInput, hasSecret: boolean): OidcSettings {
+function mergeOidc(config: Config, current: Partial<OidcSettings>, input: OidcInput, hasSecret: boolean, awaitingIdp = false): OidcSettings {
   const s: OidcSettings = {
     issuer: (input.issuer ?? current.issuer ?? "").replace(/\/+$/, ""),
     clientId: input.clientId ?? current.clientId ?? "",
     trustEmails: input.trustEmails ?? current.trustEmails ?? false,
+    ...((input.provider ?? current.provider) ? { provider: input.provider ?? current.provider } : {}),
     jitEnabled: input.jitEnabled ?? current.jitEnabled ?? false,
     jitRole: input.jitRole ?? current.jitRole ?? "member",
   };
   const problems = [];
-  if (!s.issuer) problems.push({ field: "issuer", message: "is required" });
+  if (!s.issuer) { if (!awaitingIdp) problems.push({ field: "issuer", message: "is required" }); }
   else if (!issuerAllowed(config, s.issuer)) problems.push({ field: "issuer", message: "must be an https:// URL" });
-  if (!s.clientId) problems.push({ field: "clientId", message: "is required" });
-  if (!hasSecret) problems.push({ field: "clientSecret", message: "is required" });
+  if (!s.clientId && !awaitingIdp) problems.push({ field: "clientId", message: "is required" });
+  if (!hasSecret && !awaitingIdp) problems.push({ field: "clientSecret", message: "is required" });
   if (problems.length) throw new ValidationError(problems);
   return s;
 }
@@ -171,15 +150,22 @@ export async function createConnection(deps: Deps, ctx: Ctx, orgId: string, body
   const id = randomUUID();
   let config: SamlSettings | OidcSettings;
   let secretEncrypted: string | null = null;
-  if (input.kind === "saml") config = mergeSaml({}, input);
-  else {
-    config = mergeOidc(deps.config, {}, input, !!input.clientSecret);
-    secretEncrypted = encryptSecret(deps.config.encryptionKey, id, input.clientSecret!);
+  let fetchedAt: Date | null = null;
+  if (input.kind === "saml") {
+    const fetched = input.idpMetadataUrl ? await fetchIdpMetadata(deps, input.idpMetadataUrl) : undefined;
+    if (fetched) fetchedAt = deps.clock.now();
+    config = mergeSaml({}, input, fetched, input.awaitingIdp === true);
   }
+  else {
+    config = mergeOidc(deps.config, {}, input, !!input.clientSecret, input.awaitingIdp === true);
+    secretEncrypted = input.clientSecret ? encryptSecret(deps.config.encryptionKey, id, input.clientSecret) : null;
+  }
+  if (input.awaitingIdp && input.enabled) throw new ValidationError([{ field: "enabled", message: "needs the identity provider's details first" }]);
   const c = await deps.ds.transaction(async (tx) => {
+    if (input.enabled) await assertMayEnable(tx, ctx, orgId, null);
     await tx.getRepository(SsoConnection).insert({
-      id, orgId, kind: input.kind, name: input.name ?? "", enabled: input.enabled ?? true,
-      config: config as never, secretEncrypted,
+      id, orgId, kind: input.kind, name: input.name ?? "", enabled: input.enabled ?? false,
+      config: config as never, secretEncrypted, metadataFetchedAt: fetchedAt,
     });
     const row = await tx.getRepository(SsoConnection).findOneByOrFail({ id });
     await recordAudit(tx, ctx, { orgId, action: "sso_connection.created", target: auditTarget(row), metadata: { kind: row.kind, ...publicSettings(row) } });
@@ -194,6 +180,19 @@ function publicSettings(c: SsoConnection): Record<string, unknown> {
   return { enabled: c.enabled, ...rest, ...(Array.isArray(idpCerts) ? { idpCertCount: idpCerts.length } : {}) };
 }
 
+/**
+ * New connections start disabled (issue 10): a successful sign-in through it (Test connection)
+ * lets an Admin enable it; an Owner may enable it untested, explicitly; the operator CLI too.
+ */
+async function assertMayEnable(tx: import("typeorm").EntityManager, ctx: Ctx, orgId: string, row: SsoConnection | null): Promise<void> {
+  if (ctx.actor.type !== "user") return;
+  if (row?.testedAt) return;
+  const [m] = await tx.query(`SELECT role FROM memberships WHERE org_id = $1 AND user_id = $2 AND status = 'active'`, [orgId, ctx.actor.id]);
+  if (m?.role === "owner") return;
+  throw new ConflictError("sso.connection_not_tested",
+    "Test this connection with a successful sign-in before enabling it, or ask an Owner to enable it without a test.");
+}
+
 async function assertRequireSsoStillPossible(tx: import("typeorm").EntityManager, orgId: string, exceptId: string): Promise<void> {
   const org = await tx.getRepository(Organization).findOneByOrFail({ id: orgId });
   if (!org.settings?.requireSso) return;
@@ -206,6 +205,9 @@ async function assertRequireSsoStillPossible(tx: import("typeorm").EntityManager
 
 export async function updateConnection(deps: Deps, ctx: Ctx, orgId: string, id: string, body: unknown): Promise<ConnectionView> {
   await enterpriseOrg(deps, orgId);
+  // Fetched before the transaction: no row lock is held across a network call.
+  const url = (body as { idpMetadataUrl?: unknown } | null)?.idpMetadataUrl;
+  const fetched = typeof url === "string" && url ? await fetchIdpMetadata(deps, url) : undefined;
   const c = await deps.ds.transaction(async (tx) => {
     const row = await tx.getRepository(SsoConnection).findOne({ where: { id: isUuid(id) ? id : randomUUID(), orgId }, lock: { mode: "pessimistic_write" } });
     if (!row) throw new NotFoundError("SSO connection", "sso_connection.not_found");
@@ -214,7 +216,8 @@ export async function updateConnection(deps: Deps, ctx: Ctx, orgId: string, id: 
     let input: SamlInput | OidcInput;
     if (row.kind === "saml") {
       input = parse(samlPatch, body);
-      config = mergeSaml(samlSettings(row), input);
+      config = mergeSaml(samlSettings(row), input, fetched);
+      if (fetched) Object.assign(row, { metadataFetchedAt: deps.clock.now(), metadataError: null });
     } else {
       const o = parse(oidcPatch, body);
       input = o;
@@ -222,6 +225,7 @@ export async function updateConnection(deps: Deps, ctx: Ctx, orgId: string, id: 
       if (o.clientSecret) row.secretEncrypted = encryptSecret(deps.config.encryptionKey, row.id, o.clientSecret);
     }
     if (input.enabled === false && row.enabled) await assertRequireSsoStillPossible(tx, orgId, row.id);
+    if (input.enabled === true && !row.enabled) await assertMayEnable(tx, ctx, orgId, row);
     row.name = input.name ?? row.name;
     row.enabled = input.enabled ?? row.enabled;
     row.config = config as unknown as Record<string, unknown>;
@@ -249,9 +253,10 @@ export async function deleteConnection(deps: Deps, ctx: Ctx, orgId: string | nul
 }
 
 /** For the browser flows: an enabled connection of the given kind in an Enterprise org, or the generic refusal. */
-export async function loadConnectionForLogin(deps: Deps, id: string, kind: "saml" | "oidc"): Promise<{ conn: SsoConnection; org: Organization }> {
+export async function loadConnectionForLogin(deps: Deps, id: string, kind: "saml" | "oidc", opts: { allowDisabled?: boolean } = {}): Promise<{ conn: SsoConnection; org: Organization }> {
   const conn = isUuid(id) ? await deps.ds.getRepository(SsoConnection).findOneBy({ id, kind }) : null;
-  if (!conn || !conn.enabled) throw refuse.connectionNotFound();
+  // Disabled connections answer only Test connection sign-ins (the caller checks that).
+  if (!conn || (!conn.enabled && !opts.allowDisabled)) throw refuse.connectionNotFound();
   const org = await deps.ds.getRepository(Organization).findOneBy({ id: conn.orgId });
   if (!org || org.plan !== "enterprise") throw refuse.connectionNotFound();
   return { conn, org };

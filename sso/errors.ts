@@ -27,6 +27,8 @@ export const refuse = {
     new SsoRefusal(code, "The sign-in response from your identity provider could not be accepted. Please try signing in again.", detail, { cause, status: 400 }),
   idpError: (detail?: string) =>
     new SsoRefusal("sso.idp_error", "Your identity provider did not sign you in. Please try again or contact your administrator.", detail, { status: 400 }),
+  /** A refusal whose message tells the person what to change (e.g. which IdP setting). */
+  withMessage: (code: string, message: string, detail?: string, status = 400) => new SsoRefusal(code, message, detail, { status }),
   expiredFlow: (code: string, detail?: string) =>
     new SsoRefusal(code, "This sign-in attempt has expired or was already used. Please start again.", detail, { status: 400 }),
 };

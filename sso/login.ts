@@ -91,17 +91,33 @@ interface Deferred {
   refusal: SsoRefusal;
 }
 
-export async function completeSsoLogin(deps: Deps, baseCtx: Ctx, conn: SsoConnection, org: Organization, p: SsoProfile): Promise<LoginOutcome> {
+/** Test connection (issue 10): the whole decision runs, then rolls back (no user, member, link, email or audit). */
+class DryRunRollback extends Error {
+  constructor(readonly outcome: LoginOutcome | Deferred) {
+    super("dry run");
+  }
+}
+
+export async function completeSsoLogin(deps: Deps, baseCtx: Ctx, conn: SsoConnection, org: Organization, p: SsoProfile,
+  opts: { dryRun?: boolean } = {}): Promise<LoginOutcome> {
   const ctx = ssoCtx(baseCtx, conn, p.email);
   const now = deps.clock.now();
   if (!p.subject || p.subject.length > 512) throw refuse.invalidResponse("sso.subject_missing", "no usable subject");
-  const outcome = await deps.ds.transaction(async (tx) => {
-    const r = await resolve(deps, tx, ctx, conn, org, p, now);
-    if ("refusal" in r) return r;
-    await recordAudit(tx, ctx, { orgId: org.id, action: "auth.sso_signed_in", target: { type: "user", id: r.user.id, email: r.user.email },
-      metadata: { connectionId: conn.id, kind: conn.kind, how: r.how, membershipId: r.membership.id } });
-    return r;
-  });
+  let outcome: LoginOutcome | Deferred;
+  try {
+    outcome = await deps.ds.transaction(async (tx) => {
+      const r = await resolve(deps, tx, ctx, conn, org, p, now);
+      if (!("refusal" in r)) {
+        await recordAudit(tx, ctx, { orgId: org.id, action: "auth.sso_signed_in", target: { type: "user", id: r.user.id, email: r.user.email },
+          metadata: { connectionId: conn.id, kind: conn.kind, how: r.how, membershipId: r.membership.id } });
+      }
+      if (opts.dryRun) throw new DryRunRollback(r);
+      return r;
+    });
+  } catch (err) {
+    if (!(err instanceof DryRunRollback)) throw err;
+    outcome = err.outcome;
+  }
   if ("refusal" in outcome) throw outcome.refusal;
   return outcome;
 }

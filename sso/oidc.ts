@@ -20,6 +20,7 @@ import { decryptSecret } from "./secrets";
 import { oidcUrls } from "./urls";
 import { fromOidcClaims, type SsoProfile } from "./profile";
 import { browserMatches } from "./browser-binding";
+import { checkHostedDomain, checkTenant, GOOGLE_ISSUER, mergeUserinfo, needsUserinfo } from "./oidc-claims";
 
 export const OIDC_TRANSACTION_TTL_MS = 10 * 60_000;
 const DISCOVERY_TTL_MS = 60 * 60_000;
@@ -66,7 +67,7 @@ async function configurationFor(deps: Deps, conn: SsoConnection): Promise<client
   return config;
 }
 
-export async function oidcLoginUrl(deps: Deps, conn: SsoConnection, returnTo: string, binding: string): Promise<string> {
+export async function oidcLoginUrl(deps: Deps, conn: SsoConnection, returnTo: string, binding: string, test?: { userId: string }): Promise<string> {
   const config = await configurationFor(deps, conn);
   const { redirectUri } = oidcUrls(deps.config.baseUrl, conn.id);
   const verifier = client.randomPKCECodeVerifier();
@@ -74,7 +75,7 @@ export async function oidcLoginUrl(deps: Deps, conn: SsoConnection, returnTo: st
   const nonce = client.randomNonce();
   await deps.ds.getRepository(SsoTransaction).insert({
     id: state, connectionId: conn.id,
-    data: { kind: "oidc", verifier, nonce, returnTo, binding, issuer: oidcSettings(conn).issuer, redirectUri } as never,
+    data: { kind: "oidc", verifier, nonce, returnTo, binding, issuer: oidcSettings(conn).issuer, redirectUri, ...(test ? { test } : {}) } as never,
     expiresAt: new Date(deps.clock.now().getTime() + OIDC_TRANSACTION_TTL_MS),
   });
   return client.buildAuthorizationUrl(config, {
@@ -97,13 +98,29 @@ function classify(err: unknown): SsoError {
   return refuse.invalidResponse("sso.oidc_invalid_response", detail, err);
 }
 
+/** /userinfo with the access token; openid-client refuses a `sub` other than the ID token's. */
+async function userinfo(config: client.Configuration, accessToken: string, sub: string): Promise<Record<string, unknown>> {
+  try {
+    return { ...(await client.fetchUserInfo(config, accessToken, sub)) } as Record<string, unknown>;
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    throw refuse.invalidResponse("sso.oidc_userinfo_failed", `${e.code ?? "error"}: ${e.message ?? String(err)}`.slice(0, 300), err);
+  }
+}
+
 export interface OidcResult {
   profile: SsoProfile;
+  /** The verified claims (ID token, gaps filled from /userinfo), for the Test connection report. */
+  claims: Record<string, unknown>;
   returnTo: string;
 }
 
 /** The callback: pops the transaction (single use), checks the browser, then redeems the code. */
-export async function oidcCallback(deps: Deps, conn: SsoConnection, req: Request): Promise<OidcResult> {
+/**
+ * `flow.test` is set as soon as the transaction says this is a Test connection sign-in (so the
+ * caller reports a later failure to the admin); a disabled connection answers only those.
+ */
+export async function oidcCallback(deps: Deps, conn: SsoConnection, req: Request, flow: { test?: { userId: string } } = {}): Promise<OidcResult> {
   const { redirectUri } = oidcUrls(deps.config.baseUrl, conn.id);
   const query = req.originalUrl.includes("?") ? req.originalUrl.slice(req.originalUrl.indexOf("?")) : "";
   const currentUrl = new URL(redirectUri + query);
@@ -114,6 +131,9 @@ export async function oidcCallback(deps: Deps, conn: SsoConnection, req: Request
   ) as [Array<{ data: Record<string, unknown>; expires_at: Date }>, number];
   const tx = rows?.[0];
   if (!tx || tx.data.kind !== "oidc") throw refuse.expiredFlow("sso.state_invalid", "state unknown, already used, or issued for another connection");
+  const test = tx.data.test as { userId?: unknown } | undefined;
+  if (test && typeof test.userId === "string") flow.test = { userId: test.userId };
+  if (!conn.enabled && !flow.test) throw refuse.connectionNotFound();
   if (new Date(tx.expires_at) <= deps.clock.now()) throw refuse.expiredFlow("sso.state_expired", "transaction expired");
   if (!browserMatches(req, tx.data.binding)) {
     throw refuse.invalidResponse("sso.browser_mismatch", "the callback arrived in a browser other than the one that started the login");
@@ -130,12 +150,11 @@ export async function oidcCallback(deps: Deps, conn: SsoConnection, req: Request
     const tokens = await client.authorizationCodeGrant(config, currentUrl, {
       pkceCodeVerifier: String(tx.data.verifier), expectedState: state, expectedNonce: String(tx.data.nonce), idTokenExpected: true,
     });
-    const claims = { ...(tokens.claims() as Record<string, unknown>) };
-    if (typeof claims.email !== "string" && tokens.access_token) {
-      const info = await client.fetchUserInfo(config, tokens.access_token, String(claims.sub));
-      for (const k of ["email", "email_verified", "name", "given_name", "family_name", "groups"]) if (claims[k] === undefined) claims[k] = info[k];
-    }
-    return { profile: fromOidcClaims(claims, s.trustEmails), returnTo: String(tx.data.returnTo ?? "/") };
+    let claims = { ...(tokens.claims() as Record<string, unknown>) };
+    if (needsUserinfo(claims) && tokens.access_token) claims = mergeUserinfo(claims, await userinfo(config, tokens.access_token, String(claims.sub)));
+    checkTenant(s.issuer, claims);
+    await checkHostedDomain(deps.ds.manager, conn.orgId, s.issuer, claims, deps.config.ssoGoogleIssuers ?? [GOOGLE_ISSUER]);
+    return { profile: fromOidcClaims(claims, s.trustEmails), claims, returnTo: String(tx.data.returnTo ?? "/") };
   } catch (err) {
     throw classify(err);
   }

@@ -17,6 +17,8 @@ export interface SamlRequestState {
   kind: "saml";
   returnTo: string;
   binding: string;
+  /** Set for a Test connection sign-in (connection-test.ts): who started it. */
+  test?: { userId: string };
 }
 
 export class SamlRequestCache implements CacheProvider {

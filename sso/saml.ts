@@ -15,16 +15,21 @@ import { samlUrls } from "./urls";
 import { hasDoctype } from "./xml";
 import { fromSamlProfile, NAMEID_TRANSIENT, type SsoProfile } from "./profile";
 import { safeReturnTo } from "./return-to";
+import { assertAlgorithms, describeSignatures, type SignatureReport } from "./saml-signatures";
+import { samlAttributes, type SamlAttribute } from "./saml-attributes";
+import { ensureActiveKey, publishedCertificates, signingKeyPem } from "./sp-keys";
 
 export const CLOCK_SKEW_MS = 60_000;
 /** Base64 of a SAMLResponse; real responses are a few KiB, certificates included. */
 export const MAX_SAML_RESPONSE_BYTES = 256 * 1024;
 const NAMEID_UNSPECIFIED = "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified";
 
-function samlFor(deps: Deps, conn: SsoConnection, cache: SamlRequestCache): SAML {
+/** `signingKey`: the connection's SP key (sp-keys.ts); AuthnRequests are signed with RSA-SHA256. */
+function samlFor(deps: Deps, conn: SsoConnection, cache: SamlRequestCache, signingKey?: string): SAML {
   const s = samlSettings(conn);
   const u = samlUrls(deps.config.baseUrl, conn.id);
   return new SAML({
+    ...(signingKey ? { privateKey: signingKey } : {}),
     entryPoint: s.idpSsoUrl,
     issuer: u.spEntityId,
     audience: u.spEntityId,
@@ -44,26 +49,41 @@ function samlFor(deps: Deps, conn: SsoConnection, cache: SamlRequestCache): SAML
   });
 }
 
-export function spMetadataXml(deps: Deps, conn: SsoConnection): string {
+/** SP metadata with AuthnRequestsSigned and the signing certificate(s): active, then the next one during a rotation. */
+export async function spMetadataXml(deps: Deps, conn: SsoConnection): Promise<string> {
   const u = samlUrls(deps.config.baseUrl, conn.id);
+  const active = await ensureActiveKey(deps, conn.id);
   return generateServiceProviderMetadata({
     issuer: u.spEntityId, callbackUrl: u.acsUrl, identifierFormat: "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
     wantAssertionsSigned: samlSettings(conn).wantAssertionsSigned,
+    privateKey: await signingKeyPem(deps, active), publicCerts: await publishedCertificates(deps, conn.id), signatureAlgorithm: "sha256",
   });
 }
 
 /** SP-initiated login: an AuthnRequest over HTTP-Redirect, its id stored with returnTo and the browser binding. */
-export async function samlLoginUrl(deps: Deps, conn: SsoConnection, returnTo: string, binding: string): Promise<string> {
-  const cache = new SamlRequestCache(deps, conn.id, { kind: "saml", returnTo, binding });
+export async function samlLoginUrl(deps: Deps, conn: SsoConnection, returnTo: string, binding: string, test?: { userId: string }): Promise<string> {
+  const cache = new SamlRequestCache(deps, conn.id, { kind: "saml", returnTo, binding, ...(test ? { test } : {}) });
   // RelayState is an opaque value: returnTo stays server-side with the request id.
-  return samlFor(deps, conn, cache).getAuthorizeUrlAsync(randomBytes(16).toString("base64url"), undefined, {});
+  const key = await signingKeyPem(deps, await ensureActiveKey(deps, conn.id));
+  return samlFor(deps, conn, cache, key).getAuthorizeUrlAsync(randomBytes(16).toString("base64url"), undefined, {});
+}
+
+/** What the IdP sent, for the Test connection report (never shown to the person signing in). */
+export interface SamlReceived {
+  nameId: string;
+  nameIdFormat: string | null;
+  attributes: SamlAttribute[];
+  signatures: SignatureReport;
 }
 
 export interface SamlResult {
   profile: SsoProfile;
+  received: SamlReceived;
   returnTo: string;
   /** Binding hash of the browser that started the login; null for IdP-initiated. */
   binding: string | null;
+  /** The request was a Test connection sign-in. */
+  test: { userId: string } | null;
 }
 
 /** node-saml's messages, sorted into reason classes; the message itself goes to the audit detail. */
@@ -101,6 +121,9 @@ export async function validateSamlPost(deps: Deps, conn: SsoConnection, body: Re
   const assertionXml = profile.getAssertionXml?.();
   const responseXml = (profile as Profile & { getSamlResponseXml?: () => string }).getSamlResponseXml?.() ?? xml;
   if (!assertionXml) throw refuse.invalidResponse("sso.saml_invalid", "no verified assertion");
+  // node-saml verified a pinned signature covering this assertion; SHA-1 is ours to refuse.
+  const signatures = describeSignatures(xml);
+  assertAlgorithms(signatures, s.allowSha1, s.provider);
 
   const checked = (() => {
     try {
@@ -128,8 +151,10 @@ export async function validateSamlPost(deps: Deps, conn: SsoConnection, body: Re
   const data = solicited?.data ?? {};
   return {
     profile: fromSamlProfile(profile),
+    received: { nameId: profile.nameID, nameIdFormat: profile.nameIDFormat ?? null, attributes: samlAttributes(profile), signatures },
     returnTo: solicited ? String(data.returnTo ?? "/") : safeReturnTo(deps.config.baseUrl, body.RelayState),
     binding: solicited ? String(data.binding ?? "") : null,
+    test: solicited && data.test && typeof (data.test as { userId?: unknown }).userId === "string" ? { userId: String((data.test as { userId: string }).userId) } : null,
   };
 }
 

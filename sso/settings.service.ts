@@ -9,6 +9,7 @@ import { recordAudit } from "../src/audit/audit-log";
 import { ConflictError } from "../src/errors";
 import { lockOrg } from "../src/members/member.service";
 import { requireEnterprise } from "../src/orgs/org.service";
+import { requireSsoReadiness } from "./require-sso";
 
 export interface SsoSettingsView {
   requireSso: boolean;
@@ -23,6 +24,8 @@ export async function setRequireSso(deps: Deps, ctx: Ctx, orgId: string, require
     if (requireSso) {
       const [{ n }] = await tx.query(`SELECT count(*)::int AS n FROM sso_connections WHERE org_id = $1 AND enabled`, [orgId]);
       if (Number(n) === 0) throw new ConflictError("sso.no_enabled_connection", "Add and enable an SSO connection before requiring SSO.");
+      const problem = (await requireSsoReadiness(tx, orgId)).problems[0];
+      if (problem) throw new ConflictError(problem.code, problem.message);
     }
     await tx.getRepository(Organization).update({ id: orgId }, { settings: { ...(org.settings ?? {}), requireSso } });
     await recordAudit(tx, ctx, { orgId, action: "org.sso_requirement_changed", target: { type: "org", id: orgId, name: org.name },

@@ -12,6 +12,7 @@ export class ApiError extends Error {
     this.fields = Array.isArray(e.fields) ? e.fields : [];
     if (typeof e.field === "string") this.fields.push({ field: e.field, message: this.message });
     this.requestId = e.requestId;
+    this.ssoLoginUrl = typeof e.ssoLoginUrl === "string" ? e.ssoLoginUrl : undefined;
   }
 }
 

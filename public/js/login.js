@@ -56,7 +56,15 @@ form.addEventListener("submit", async (ev) => {
     await busy(form, () => post("/api/auth/signin", { email: body.email, password: body.password }));
     location.assign(next);
   } catch (err) {
-    if (err instanceof ApiError && err.code === "auth.sso_required") discover();
+    if (err instanceof ApiError && err.code === "auth.sso_required") {
+      // The server names the org's SSO login: it works whatever the email's domain.
+      if (err.ssoLoginUrl && err.ssoLoginUrl.startsWith("/sso/")) {
+        const url = new URL(err.ssoLoginUrl, location.origin);
+        url.searchParams.set("returnTo", next);
+        ssoLink.href = url.pathname + url.search;
+        ssoBox.hidden = false;
+      } else discover();
+    }
     showErrors(form, err);
   }
 });

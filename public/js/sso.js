@@ -1,36 +1,14 @@
-// Settings → SSO / SCIM (Enterprise): SAML and OIDC connections, verified domains, the
-// require-SSO switch, SCIM tokens (shown once) and group-to-role mappings. Other plans see
+// Settings → SSO / SCIM (Enterprise): SAML and OIDC connections (sso-connections.js), verified
+// domains, the require-SSO switch (with confirmation), SCIM tokens (shown once) and group-to-role mappings. Other plans see
 // what Enterprise offers.
 import { del, get, patch, post } from "./api.js";
-import { busy, clearErrors, exactTime, formValues, h, relativeTime, replace, roleLabel, showErrors, toast } from "./dom.js";
+import { busy, clearErrors, formValues, h, relativeTime, replace, roleLabel, showErrors, toast } from "./dom.js";
 import { openDialog } from "./dialog.js";
 import { orgPage } from "./shell.js";
+import { addConnectionDialog, connectionCard, copy, copyField, field, initConnections, loadGuides } from "./sso-connections.js";
 
 let ctx;
 let base;
-
-const field = (id, label, input, hint) => h("div", { class: "field" }, h("label", { for: id }, label), input,
-  hint ? h("p", { class: "hint" }, hint) : null);
-
-async function copy(text, what) {
-  try {
-    await navigator.clipboard.writeText(text);
-  } catch {
-    const area = h("textarea", { class: "visually-hidden-label" }, text);
-    document.body.append(area);
-    area.select();
-    document.execCommand("copy");
-    area.remove();
-  }
-  toast(`${what} copied.`);
-}
-
-/** A read-only value with a Copy button. */
-function copyField(id, label, value) {
-  return h("div", { class: "field" }, h("label", { for: id }, label),
-    h("div", { class: "copy-row" }, h("input", { id, type: "text", readonly: true, value }),
-      h("button", { type: "button", class: "btn small", "aria-label": `Copy ${label}`, onclick: () => copy(value, label) }, "Copy")));
-}
 
 function section(id, title, intro, ...content) {
   return h("section", { class: "card", "aria-labelledby": id },
@@ -49,146 +27,6 @@ function upsell() {
         h("li", {}, "Just-in-time accounts for new people with a default role"),
         h("li", {}, "SCIM 2.0 provisioning: your identity provider adds, suspends and removes members and sets roles from groups")),
       h("p", { class: "muted" }, "Contact your account manager to upgrade.")));
-}
-
-/* ---------- SSO connections ---------- */
-
-function certRows(certs) {
-  if (!certs.length) return h("p", { class: "muted" }, "No certificate.");
-  return h("table", { class: "inner" },
-    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Signing certificate"), h("th", { scope: "col" }, "Expires"))),
-    h("tbody", {}, certs.map((c) => h("tr", {},
-      h("td", { "data-label": "Certificate" }, h("div", { class: "person" }, h("span", {}, c.subject), h("span", { class: "muted small mono" }, c.fingerprintSha256.slice(0, 23) + "…"))),
-      h("td", { "data-label": "Expires" }, h("span", { title: exactTime(c.notAfter) }, new Date(c.notAfter).toLocaleDateString(undefined, { dateStyle: "medium" })), " ",
-        c.expired ? h("span", { class: "badge expired" }, "Expired") : c.expiresSoon ? h("span", { class: "badge expired" }, "Expires soon") : null)))));
-}
-
-function connectionCard(c) {
-  const id = c.id.slice(0, 8);
-  const details = c.kind === "saml"
-    ? [
-      h("h3", {}, "Give these to your identity provider"),
-      copyField(`acs-${id}`, "ACS URL", c.saml.acsUrl),
-      copyField(`entity-${id}`, "Entity ID", c.saml.spEntityId),
-      copyField(`meta-${id}`, "Metadata URL", c.saml.metadataUrl),
-      h("h3", {}, "Identity provider"),
-      h("dl", { class: "kv" }, h("dt", {}, "Entity ID"), h("dd", { class: "mono" }, c.saml.idpEntityId), h("dt", {}, "SSO URL"), h("dd", { class: "mono" }, c.saml.idpSsoUrl),
-        h("dt", {}, "IdP-initiated"), h("dd", {}, c.saml.allowIdpInitiated ? "Allowed" : "Not allowed")),
-      certRows(c.saml.certificates),
-      h("div", { class: "form-actions start" }, h("button", { type: "button", class: "btn small", onclick: () => samlDialog(c) }, "Update IdP settings")),
-    ]
-    : [
-      copyField(`redirect-${id}`, "Redirect URI", c.oidc.redirectUri),
-      h("dl", { class: "kv" }, h("dt", {}, "Issuer"), h("dd", { class: "mono" }, c.oidc.issuer), h("dt", {}, "Client ID"), h("dd", { class: "mono" }, c.oidc.clientId),
-        h("dt", {}, "Client secret"), h("dd", {}, c.oidc.clientSecretSet ? "Stored (encrypted, never shown)" : "Not set")),
-      h("div", { class: "form-actions start" }, h("button", { type: "button", class: "btn small", onclick: () => oidcDialog(c) }, "Update OIDC settings")),
-    ];
-  return h("article", { class: "connection", "aria-label": `${c.name} connection`, dataset: { connectionId: c.id } },
-    h("div", { class: "connection-head" },
-      h("div", {}, h("strong", {}, c.name), " ", h("span", { class: "badge off" }, c.kind.toUpperCase()), " ",
-        c.enabled ? h("span", { class: "badge ok" }, "Enabled") : h("span", { class: "badge off" }, "Disabled"),
-        h("p", { class: "hint" }, c.jitEnabled ? `New people get an account on first sign-in, as ${roleLabel(c.jitRole)}.` : "Only existing members and invited people can sign in.")),
-      h("div", { class: "row-actions" },
-        h("button", { type: "button", class: "btn small", onclick: () => setEnabled(c, !c.enabled) }, c.enabled ? "Disable" : "Enable"),
-        h("button", { type: "button", class: "btn small", "aria-label": `Delete ${c.name}`, onclick: () => deleteConnection(c) }, "Delete"))),
-    ...details);
-}
-
-async function setEnabled(c, enabled) {
-  try {
-    await patch(`${base}/sso-connections/${c.id}`, { enabled });
-    await renderSso();
-    toast(`${c.name} is ${enabled ? "enabled" : "disabled"}.`);
-  } catch (err) { toast(err.message, "error"); }
-}
-
-function deleteConnection(c) {
-  openDialog({
-    id: "delete-connection", title: `Delete ${c.name}?`, submitLabel: "Delete connection", submitClass: "danger",
-    description: "People can no longer sign in through it. Their accounts and memberships stay.",
-    onSubmit: async (form) => {
-      try { await busy(form, () => del(`${base}/sso-connections/${c.id}`)); } catch (err) { showErrors(form, err); return false; }
-      await renderSso();
-      toast(`${c.name} was deleted.`);
-      return true;
-    },
-  });
-}
-
-function jitFields(c) {
-  return [
-    h("label", { class: "check field" }, h("input", { type: "checkbox", name: "jitEnabled", checked: c ? c.jitEnabled : false }), "Create accounts on first sign-in (just-in-time)"),
-    field("jitRole", "Role for new people", h("select", { id: "jitRole", name: "jitRole" },
-      ["member", "admin"].map((r) => h("option", { value: r, selected: c ? c.jitRole === r : r === "member" }, roleLabel(r))))),
-  ];
-}
-
-function samlDialog(c) {
-  const metadata = h("textarea", { id: "idpMetadataXml", name: "idpMetadataXml", placeholder: "<EntityDescriptor …>" });
-  const upload = h("input", { id: "metadata-file", type: "file", accept: ".xml,text/xml,application/xml,application/samlmetadata+xml" });
-  upload.addEventListener("change", async () => { if (upload.files[0]) metadata.value = await upload.files[0].text(); });
-  openDialog({
-    id: "saml-dialog", title: c ? `Update ${c.name}` : "Add SAML connection", submitLabel: c ? "Save" : "Add connection",
-    body: [
-      field("conn-name", "Name", h("input", { id: "conn-name", name: "name", type: "text", value: c ? c.name : "SAML", required: true, autofocus: true })),
-      field("metadata-file", "IdP metadata file", upload, "Upload the metadata XML from your identity provider, or paste it below, or fill in the fields."),
-      field("idpMetadataXml", "IdP metadata XML", metadata),
-      h("div", { class: "divider" }, "or"),
-      field("idpEntityId", "IdP entity ID", h("input", { id: "idpEntityId", name: "idpEntityId", type: "text", value: c ? c.saml.idpEntityId : "" })),
-      field("idpSsoUrl", "IdP SSO URL", h("input", { id: "idpSsoUrl", name: "idpSsoUrl", type: "url", value: c ? c.saml.idpSsoUrl : "" })),
-      field("idpCerts", "Signing certificate (PEM)", h("textarea", { id: "idpCerts", name: "idpCerts", placeholder: "-----BEGIN CERTIFICATE-----" }),
-        "During a rotation, paste the new certificate after the old one: both are accepted."),
-      h("label", { class: "check field" }, h("input", { type: "checkbox", name: "allowIdpInitiated", checked: c ? c.saml.allowIdpInitiated : false }), "Allow sign-in started from the identity provider"),
-      ...jitFields(c),
-    ],
-    onSubmit: async (form) => {
-      const v = formValues(form);
-      const body = { name: v.name || undefined, allowIdpInitiated: !!form.elements.allowIdpInitiated.checked,
-        jitEnabled: !!form.elements.jitEnabled.checked, jitRole: v.jitRole };
-      if (!c) body.kind = "saml";
-      if (v.idpMetadataXml) body.idpMetadataXml = v.idpMetadataXml;
-      if (v.idpEntityId && (!c || v.idpEntityId !== c.saml.idpEntityId)) body.idpEntityId = v.idpEntityId;
-      if (v.idpSsoUrl && (!c || v.idpSsoUrl !== c.saml.idpSsoUrl)) body.idpSsoUrl = v.idpSsoUrl;
-      const certs = (v.idpCerts || "").match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) || (v.idpCerts ? [v.idpCerts] : []);
-      if (certs.length) body.idpCerts = certs;
-      return saveConnection(form, c, body);
-    },
-  });
-}
-
-function oidcDialog(c) {
-  openDialog({
-    id: "oidc-dialog", title: c ? `Update ${c.name}` : "Add OIDC connection", submitLabel: c ? "Save" : "Add connection",
-    body: [
-      field("conn-name", "Name", h("input", { id: "conn-name", name: "name", type: "text", value: c ? c.name : "OpenID Connect", required: true, autofocus: true })),
-      field("issuer", "Issuer URL", h("input", { id: "issuer", name: "issuer", type: "url", value: c ? c.oidc.issuer : "", placeholder: "https://login.example.com" })),
-      field("clientId", "Client ID", h("input", { id: "clientId", name: "clientId", type: "text", value: c ? c.oidc.clientId : "" })),
-      field("clientSecret", "Client secret", h("input", { id: "clientSecret", name: "clientSecret", type: "password", autocomplete: "off" }),
-        c ? "Leave empty to keep the stored secret." : "Stored encrypted; never shown again."),
-      h("label", { class: "check field" }, h("input", { type: "checkbox", name: "trustEmails", checked: c ? c.oidc.trustEmails : false }), "Trust emails the provider does not mark as verified"),
-      ...jitFields(c),
-    ],
-    onSubmit: async (form) => {
-      const v = formValues(form);
-      const body = { name: v.name || undefined, issuer: v.issuer || undefined, clientId: v.clientId || undefined,
-        clientSecret: v.clientSecret || undefined, trustEmails: !!form.elements.trustEmails.checked,
-        jitEnabled: !!form.elements.jitEnabled.checked, jitRole: v.jitRole };
-      if (!c) body.kind = "oidc";
-      return saveConnection(form, c, body);
-    },
-  });
-}
-
-async function saveConnection(form, c, body) {
-  try {
-    await busy(form, () => (c ? patch(`${base}/sso-connections/${c.id}`, body) : post(`${base}/sso-connections`, body)));
-  } catch (err) {
-    showErrors(form, err);
-    return false;
-  }
-  await renderSso();
-  toast(c ? "Connection saved." : "Connection added. Give the URLs below to your identity provider.");
-  return true;
 }
 
 /* ---------- Domains and enforcement ---------- */
@@ -248,25 +86,42 @@ function addDomainForm() {
   return form;
 }
 
+/** Turning it on asks for confirmation and says how many members must use SSO from their next request. */
 function requireSsoSwitch(settings) {
   const box = h("input", { type: "checkbox", id: "require-sso", role: "switch", checked: settings.requireSso, "aria-describedby": "require-sso-hint" });
   const err = h("p", { class: "field-error", role: "alert", hidden: true });
+  const fail = (message) => { box.checked = !box.checked; err.textContent = message; err.hidden = false; };
+  const apply = async (requireSso) => {
+    const r = await patch(`${base}/sso-settings`, { requireSso });
+    box.checked = r.requireSso;
+    toast(r.requireSso ? "Single sign-on is now required." : "Password sign-in is allowed again.");
+  };
   box.addEventListener("change", async () => {
-    box.disabled = true;
     err.hidden = true;
+    const wanted = box.checked;
+    box.disabled = true;
     try {
-      const r = await patch(`${base}/sso-settings`, { requireSso: box.checked });
-      box.checked = r.requireSso;
-      toast(r.requireSso ? "Single sign-on is now required." : "Password sign-in is allowed again.");
+      if (!wanted) return await apply(false);
+      const preview = await get(`${base}/sso-settings/require-preview`);
+      if (preview.problems.length) return fail(preview.problems.map((p) => p.message).join(" "));
+      box.checked = false;
+      const n = preview.affectedMembers;
+      openDialog({
+        id: "require-sso-confirm", title: "Require single sign-on?", submitLabel: "Require SSO",
+        description: `${n === 1 ? "1 member" : `${n} members`} will have to sign in with SSO from their next request. `
+          + `Owners (${preview.ownersKeepingPassword}) keep a password sign-in for emergencies; each use is recorded in the audit log.`,
+        onSubmit: async (form) => {
+          try { await busy(form, () => apply(true)); } catch (e) { showErrors(form, e); return false; }
+          return true;
+        },
+      });
     } catch (e) {
-      box.checked = !box.checked;
-      err.textContent = e.message;
-      err.hidden = false;
+      fail(e.message);
     } finally { box.disabled = false; }
   });
   return h("div", { class: "card-body" },
     h("label", { class: "check", for: "require-sso" }, box, "Require single sign-on"),
-    h("p", { class: "hint", id: "require-sso-hint" }, "Everyone must sign in through your identity provider. Owners keep a password sign-in for emergencies; each use is recorded in the audit log."),
+    h("p", { class: "hint", id: "require-sso-hint" }, "Everyone must sign in through your identity provider. Needs a verified domain and a tested, enabled connection. Owners keep a password sign-in for emergencies; each use is recorded in the audit log."),
     err);
 }
 
@@ -276,7 +131,9 @@ async function renderSso() {
   if (!ctx.perms.has("sso.manage")) return replace(ssoSection);
   let connections; let domains; let settings;
   try {
-    [{ connections }, { domains }, settings] = await Promise.all([get(`${base}/sso-connections`), get(`${base}/domains`), get(`${base}/sso-settings`)]);
+    let guides;
+    [{ connections }, { domains }, settings, guides] = await Promise.all([get(`${base}/sso-connections`), get(`${base}/domains`), get(`${base}/sso-settings`), loadGuides(base)]);
+    initConnections({ base, ctx, refresh: renderSso, guides });
   } catch (err) {
     return replace(ssoSection, section("sso-h", "Single sign-on", null, h("div", { class: "card-body" },
       h("div", { class: "notice warn", role: "status" }, err.status === 404 ? "Single sign-on settings are not available on this server yet." : err.message))));
@@ -286,8 +143,7 @@ async function renderSso() {
       h("div", { class: "card-body" },
         connections.length ? connections.map(connectionCard) : h("p", { class: "muted" }, "No connection yet."),
         h("div", { class: "form-actions start" },
-          h("button", { type: "button", class: "btn primary", onclick: () => samlDialog() }, "Add SAML connection"),
-          h("button", { type: "button", class: "btn", onclick: () => oidcDialog() }, "Add OIDC connection")))),
+          h("button", { type: "button", class: "btn primary", onclick: () => addConnectionDialog() }, "Add connection")))),
     section("domains-h", "Verified domains", "People whose email is on a verified domain are sent to single sign-on when they sign in. Verify a domain by adding the TXT record shown, then Check now.",
       domains.length ? h("table", {}, h("thead", {}, h("tr", {}, ["Domain", "Status", "DNS record", ""].map((t) => h("th", { scope: "col" }, t)))), h("tbody", {}, domains.map(domainRow)))
         : h("p", { class: "empty" }, "No domain yet."),

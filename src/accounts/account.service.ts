@@ -50,7 +50,14 @@ export async function signIn(deps: Deps, ctx: Ctx, email: string, password: stri
   const total = await deps.ds.getRepository(Membership).countBy({ userId: user.id, status: "active" });
   const owned = sso.filter((s) => s.role === "owner");
   if (sso.length > 0 && sso.length === total && owned.length === 0) {
-    throw new ForbiddenError("auth.sso_required", "Your organization requires single sign-on. Use “Continue with SSO” instead of a password.");
+    // The password was right: pointing this person at their org's SSO tells them nothing new,
+    // and works whatever their email domain (discovery only knows verified domains).
+    const orgIds = sso.map((x) => x.org.id);
+    const [c]: Array<{ id: string; kind: string }> = await deps.ds.query(
+      `SELECT id, kind FROM sso_connections WHERE enabled AND org_id IN (${orgIds.map((_, i) => `$${i + 1}`).join(", ")})
+        ORDER BY tested_at IS NULL, created_at, id LIMIT 1`, orgIds);
+    throw new ForbiddenError("auth.sso_required", "Your organization requires single sign-on. Use “Continue with SSO” instead of a password.",
+      c ? { ssoLoginUrl: `/sso/${c.kind}/${c.id}/login` } : undefined);
   }
   if (owned.length > 0) {
     await deps.ds.transaction(async (tx) => {

@@ -17,6 +17,7 @@ import { ssoLinkRoutes } from "./sso-links.routes";
 import { scimAdminRoutes } from "../../scim/admin.routes";
 import { ssoAdminRoutes, ssoPublicApiRoutes } from "../../sso/admin.routes";
 import { directoryRoutes } from "../../directory/routes";
+import { ssoInteropRoutes } from "../../sso/interop.routes";
 
 export function apiRoutes(deps: Deps): Router {
   const api = Router();
@@ -36,6 +37,7 @@ export function apiRoutes(deps: Deps): Router {
   org.use(scimAdminRoutes(deps));
   org.use(ssoAdminRoutes(deps));
   org.use(directoryRoutes(deps));
+  org.use(ssoInteropRoutes(deps));
   api.use("/orgs/:orgId", org);
   return api;
 }

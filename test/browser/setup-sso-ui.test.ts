@@ -9,7 +9,7 @@ import { setupLink } from "../../src/ui/setup";
 import { createOrgWithOwner } from "../../src/orgs/org.service";
 import { addDomain } from "../../sso/domains.service";
 import { SYSTEM_CTX } from "../../src/context";
-import { Organization, ScimToken } from "../../entities";
+import { Membership, Organization, ScimToken } from "../../entities";
 import { PASSWORD } from "../support/actors";
 import { IsNull } from "typeorm";
 import request from "supertest";
@@ -72,27 +72,58 @@ it("switches between organizations and shows other plans what Enterprise offers"
   await page.waitForURL(`**/orgs/${orgId}`);
 });
 
-it("sets up an OIDC connection, a domain and require-SSO from the SSO page", async () => {
+it("creates an OIDC connection with Roster's values first, tests it in a new window, enables it and requires SSO", async () => {
+  await addDomain(b.t.deps, SYSTEM_CTX, orgId, "globex-sso.example", { verified: true });
   await page.goto(`/orgs/${orgId}/settings/sso`);
-  await page.getByRole("button", { name: "Add OIDC connection" }).click();
-  const dialog = page.getByRole("dialog", { name: "Add OIDC connection" });
-  await dialog.getByLabel("Name").fill("Globex IdP");
-  await dialog.getByLabel("Issuer URL").fill("ftp://nope");
-  await dialog.getByRole("button", { name: "Add connection" }).click();
-  await dialog.locator(".field-error").first().waitFor(); // the API's field error, next to a field
-  await dialog.getByLabel("Issuer URL").fill(op.issuer);
-  await dialog.getByLabel("Client ID").fill("roster");
-  await dialog.getByLabel("Client secret").fill("s3cret-s3cret-s3cret");
-  await dialog.getByLabel("Create accounts on first sign-in (just-in-time)").check();
-  await dialog.getByRole("button", { name: "Add connection" }).click();
-  await dialog.waitFor({ state: "detached" });
+  await page.getByRole("button", { name: "Add connection" }).click();
+  const add = page.getByRole("dialog", { name: "Add SSO connection" });
+  await add.getByLabel("Identity provider").selectOption("okta");
+  await add.getByLabel("Protocol").selectOption("oidc");
+  await add.getByLabel("Name").fill("Globex IdP");
+  await add.getByRole("button", { name: "Continue" }).click();
+  await add.waitFor({ state: "detached" });
+  // Roster's value first, with the provider's own name for the field
   const card = page.getByRole("article", { name: "Globex IdP connection" });
   await card.waitFor();
   const id = await card.getAttribute("data-connection-id");
   expect(await card.getByRole("textbox", { name: "Redirect URI" }).inputValue()).toBe(`${b.baseUrl}/sso/oidc/${id}/callback`);
+  await card.getByText("In Okta: “Sign-in redirect URIs”.").waitFor();
+  expect(await card.getByRole("button", { name: "Test connection" }).isDisabled()).toBe(true);
+
+  await card.getByRole("button", { name: "Enter OIDC settings" }).click();
+  const dialog = page.getByRole("dialog", { name: "Okta details for Globex IdP" });
+  await dialog.getByLabel("Issuer URL").fill("ftp://nope");
+  await dialog.getByLabel("Client ID").fill("roster");
+  await dialog.getByLabel("Client secret").fill("s3cret-s3cret-s3cret");
+  await dialog.getByRole("button", { name: "Save" }).click();
+  const error = dialog.locator(".field-error").first();
+  await error.waitFor(); // next to its field, in words: the label, never the API's field name
+  expect(await error.textContent()).toMatch(/^Issuer URL /);
+  await dialog.getByLabel("Issuer URL").fill(op.issuer);
+  await dialog.getByLabel("Create accounts on first sign-in (just-in-time)").check();
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await dialog.waitFor({ state: "detached" });
   expect(await card.textContent()).toContain("Stored (encrypted, never shown)");
   expect(await card.textContent()).not.toContain("s3cret");
+  expect(await card.textContent()).toContain("Not tested");
   await op.start([{ clientId: "roster", clientSecret: "s3cret-s3cret-s3cret", redirectUris: [`${b.baseUrl}/sso/oidc/${id}/callback`] }]);
+
+  // Test connection: a real sign-in in a new window, nothing created
+  const members = await b.t.deps.ds.getRepository(Membership).countBy({ orgId });
+  op.accounts.set("idp-tess", { email: "tess@globex-sso.example", email_verified: true, name: "Tess Tester" });
+  op.loginAs = "idp-tess";
+  const [popup] = await Promise.all([page.waitForEvent("popup"), card.getByRole("button", { name: "Test connection" }).click()]);
+  await popup.getByRole("heading", { name: "Test sign-in succeeded" }).waitFor();
+  expect(await popup.locator("main").textContent()).toContain("Roster would sign in Tess Tester (tess@globex-sso.example) as Member");
+  expect(await popup.locator("main").textContent()).toContain("tess@globex-sso.example");
+  await screenshot(popup, "sso-test-report.png", { fullPage: true });
+  await popup.close();
+  expect(await b.t.deps.ds.getRepository(Membership).countBy({ orgId })).toBe(members);
+  await page.reload();
+  await card.getByText(/Last test .*: Roster would sign in Tess Tester/).waitFor();
+
+  await card.getByRole("button", { name: "Enable" }).click();
+  await card.getByText("Enabled", { exact: true }).waitFor();
 
   await page.getByLabel("Add a domain").fill("globex.example");
   await page.getByRole("button", { name: "Add domain" }).click();
@@ -100,7 +131,12 @@ it("sets up an OIDC connection, a domain and require-SSO from the SSO page", asy
   await row.getByText("Not verified").waitFor();
   expect(await row.textContent()).toContain("_roster-verification.globex.example");
 
-  await page.getByRole("switch", { name: "Require single sign-on" }).check();
+  // Require SSO asks for confirmation and says whom it affects
+  // (the switch turns on only once confirmed)
+  await page.getByRole("switch", { name: "Require single sign-on" }).click();
+  const confirm = page.getByRole("dialog", { name: "Require single sign-on?" });
+  await confirm.getByText("0 members will have to sign in with SSO from their next request.").waitFor();
+  await confirm.getByRole("button", { name: "Require SSO" }).click();
   await page.getByRole("status").filter({ hasText: "Single sign-on is now required." }).waitFor();
   await page.reload();
   expect(await page.getByRole("switch", { name: "Require single sign-on" }).isChecked()).toBe(true);
@@ -108,7 +144,8 @@ it("sets up an OIDC connection, a domain and require-SSO from the SSO page", asy
   await page.getByRole("status").filter({ hasText: "Password sign-in is allowed again." }).waitFor();
 
   await card.getByRole("button", { name: "Disable" }).click();
-  await page.getByRole("article", { name: "Globex IdP connection" }).getByText("Disabled").waitFor();
+  await page.getByRole("article", { name: "Globex IdP connection" }).getByText("Disabled", { exact: true }).waitFor();
+  expect(problems).toEqual([]);
 });
 
 it("creates a SCIM token shown once, maps a group to a role, and revokes the token", async () => {
@@ -154,10 +191,9 @@ it("creates a SCIM token shown once, maps a group to a role, and revokes the tok
 });
 
 it("signs a new person in through the OIDC provider from Continue with SSO", async () => {
-  await addDomain(b.t.deps, SYSTEM_CTX, orgId, "globex-sso.example", { verified: true });
   await page.goto(`/orgs/${orgId}/settings/sso`);
   await page.getByRole("article", { name: "Globex IdP connection" }).getByRole("button", { name: "Enable" }).click();
-  await page.getByRole("article", { name: "Globex IdP connection" }).getByText("Enabled").waitFor();
+  await page.getByRole("article", { name: "Globex IdP connection" }).getByText("Enabled", { exact: true }).waitFor();
 
   const { page: visitor } = await b.newPage();
   const visitorProblems = watchConsole(visitor);

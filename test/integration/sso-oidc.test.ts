@@ -30,7 +30,7 @@ beforeAll(async () => {
   const b = await orgWithOwner(t, "Bolt", "owner@bolt.test");
   orgId = a.org.id;
   const create = async (client: typeof a.owner, org: string, issuer: string, clientId: string, extra = {}) => {
-    const r = await client.post(`/api/orgs/${org}/sso-connections`, { kind: "oidc", issuer, clientId, clientSecret: SECRET, jitEnabled: true, ...extra });
+    const r = await client.post(`/api/orgs/${org}/sso-connections`, { kind: "oidc", enabled: true, issuer, clientId, clientSecret: SECRET, jitEnabled: true, ...extra });
     if (r.status !== 201) throw new Error(JSON.stringify(r.body));
     expect(JSON.stringify(r.body)).not.toContain(SECRET);
     return r.body.connection.id as string;
@@ -180,7 +180,9 @@ describe("OIDC sign-in", () => {
   it("OIDC-09: email_verified false (or absent) with an existing account's email: no link, no merge", async () => {
     op.accounts.set("u-evil", { email: "owner@acme.test", email_verified: false });
     await expectRefused(t, "sso.link_not_allowed", async () => (await login("u-evil")).res);
-    op.accounts.set("u-evil2", { email: "owner@acme.test" });
+    // Absent email_verified (Entra ID) counts only inside this org's verified domains (issue 10):
+    // an existing account at a domain Acme has not verified is never linked.
+    op.accounts.set("u-evil2", { email: "owner@bolt.test" });
     await expectRefused(t, "sso.link_not_allowed", async () => (await login("u-evil2")).res);
     expect(await t.deps.ds.getRepository(UserIdentity).countBy({ subject: "u-evil" })).toBe(0);
   });
@@ -193,8 +195,8 @@ describe("OIDC sign-in", () => {
     expect(await t.deps.ds.getRepository(UserIdentity).countBy({ subject: "u-bolt" })).toBe(0);
   });
 
-  it("trustEmails: a connection set to trust its IdP accepts an email without email_verified", async () => {
-    op.accounts.set("u-trusted", { email: "tess@acme.test" });
+  it("trustEmails: a connection set to trust its IdP accepts an email without email_verified: true", async () => {
+    op.accounts.set("u-trusted", { email: "tess@acme.test", email_verified: false });
     expect((await login("u-trusted", connA)).res.status).toBe(403);
     expect((await login("u-trusted", connTrusting)).res.status).toBe(303);
   });

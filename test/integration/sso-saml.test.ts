@@ -22,7 +22,7 @@ const acs = (id: string) => `${BASE}/sso/saml/${id}/acs`;
 const sp = (id: string) => `${BASE}/sso/saml/${id}/metadata`;
 
 async function createSaml(client: ApiClient, org: string, body: Record<string, unknown>): Promise<string> {
-  const r = await client.post(`/api/orgs/${org}/sso-connections`, { kind: "saml", idpEntityId: idp.entityId, idpSsoUrl: idp.ssoUrl, idpCerts: [idp.keys.cert], ...body });
+  const r = await client.post(`/api/orgs/${org}/sso-connections`, { kind: "saml", enabled: true, idpEntityId: idp.entityId, idpSsoUrl: idp.ssoUrl, idpCerts: [idp.keys.cert], ...body });
   if (r.status !== 201) throw new Error(JSON.stringify(r.body));
   return r.body.connection.id;
 }
@@ -37,8 +37,10 @@ beforeAll(async () => {
   orgBId = b.org.id;
   // Same IdP, same key, for both orgs (security-cases §0.2).
   conns.main = await createSaml(owner, orgId, { name: "Okta", jitEnabled: true, jitRole: "member" });
-  conns.assertionOnly = await createSaml(owner, orgId, { jitEnabled: true, wantAuthnResponseSigned: false });
-  conns.responseOnly = await createSaml(owner, orgId, { jitEnabled: true, wantAssertionsSigned: false });
+  // main uses the default signature policy: the Response or the Assertion, signed by the pinned key.
+  conns.both = await createSaml(owner, orgId, { jitEnabled: true, wantAssertionsSigned: true, wantAuthnResponseSigned: true });
+  conns.assertionOnly = await createSaml(owner, orgId, { jitEnabled: true, wantAssertionsSigned: true, wantAuthnResponseSigned: false });
+  conns.responseOnly = await createSaml(owner, orgId, { jitEnabled: true, wantAssertionsSigned: false, wantAuthnResponseSigned: true });
   conns.idpInitiated = await createSaml(owner, orgId, { jitEnabled: true, allowIdpInitiated: true });
   conns.b = await createSaml(b.owner, orgBId, { jitEnabled: true, idpEntityId: "https://idp.bolt.test/metadata" });
   conns.bSameIssuer = await createSaml(b.owner, orgBId, { jitEnabled: true });
@@ -103,8 +105,27 @@ describe("SAML SP", () => {
   it("SAML-02: assertion-only or response-only signing is accepted only where the connection allows it", async () => {
     expect((await roundTrip(conns.assertionOnly, "bo@acme.test", { signResponse: false })).res.status).toBe(303);
     expect((await roundTrip(conns.responseOnly, "cy@acme.test", { signAssertion: false })).res.status).toBe(303);
-    await expectRefused(t, "sso.saml_signature_invalid", async () => (await roundTrip(conns.main, "dee@acme.test", { signResponse: false })).res);
-    await expectRefused(t, "sso.saml_signature_invalid", async () => (await roundTrip(conns.main, "dee@acme.test", { signAssertion: false })).res);
+    await expectRefused(t, "sso.saml_signature_invalid", async () => (await roundTrip(conns.both, "dee@acme.test", { signResponse: false })).res);
+    await expectRefused(t, "sso.saml_signature_invalid", async () => (await roundTrip(conns.both, "dee@acme.test", { signAssertion: false })).res);
+    await expectRefused(t, "sso.saml_signature_invalid", async () => (await roundTrip(conns.responseOnly, "dee@acme.test", { signResponse: false })).res);
+  });
+
+  it("SAML-02 (default policy): either the Response or the Assertion signed by the pinned key is enough", async () => {
+    expect((await roundTrip(conns.main, "fay@acme.test", { signResponse: false })).res.status).toBe(303);
+    expect((await roundTrip(conns.main, "gus@acme.test", { signAssertion: false })).res.status).toBe(303);
+    const view = await owner.get(`/api/orgs/${orgId}/sso-connections/${conns.main}`).expect(200);
+    expect(view.body.connection.saml).toEqual(expect.objectContaining({ wantAssertionsSigned: false, wantAuthnResponseSigned: false, allowSha1: false }));
+  });
+
+  it("SAML-03 with no signature demanded: node-saml still refuses a wholly unsigned response, and an unsigned assertion in a response signed by another key", async () => {
+    // Verified, not assumed: with wantAuthnResponseSigned and wantAssertionsSigned both false,
+    // node-saml 5.1 verifies the assertion whenever the Response is not validly signed.
+    await expectRefused(t, "sso.saml_signature_invalid", async () => (await roundTrip(conns.main, "eve@acme.test", { signAssertion: false, signResponse: false })).res);
+    const attacker = await makeKeyPair("Attacker");
+    await expectRefused(t, "sso.saml_signature_invalid", async () => (await roundTrip(conns.main, "owner@acme.test", { signAssertion: false, signWith: attacker })).res);
+    await expectRefused(t, "sso.saml_signature_invalid", async () => (await roundTrip(conns.main, "owner@acme.test", { signResponse: false, signWith: attacker })).res);
+    // a Response signed by the pinned key over an assertion edited afterwards
+    await expectRefused(t, "sso.saml_signature_invalid", async () => (await roundTrip(conns.main, "eve@acme.test", { signAssertion: false, tamper: (d) => setNameId(d, "owner@acme.test") })).res);
   });
 
   it("SAML-03/04/05: unsigned, unsigned assertion where a signed one is wanted, NameID edited after signing", async () => {
@@ -159,8 +180,10 @@ describe("SAML signature wrapping and friends (SAML-07 to SAML-11)", () => {
       evil.insertBefore(sig, orig);
       d.replaceChild(evil, d.documentElement);
     };
-    for (const tamper of [xsw1, xsw2]) {
-      await expectRefused(t, "sso.saml_signature_invalid", async () => (await roundTrip(conns.responseOnly, "x@acme.test", { signAssertion: false, tamper })).res);
+    for (const conn of [conns.responseOnly, conns.main]) {
+      for (const tamper of [xsw1, xsw2]) {
+        await expectRefused(t, "sso.saml_signature_invalid", async () => (await roundTrip(conn, "x@acme.test", { signAssertion: false, tamper })).res);
+      }
     }
   });
 
@@ -203,10 +226,12 @@ describe("SAML signature wrapping and friends (SAML-07 to SAML-11)", () => {
         el(orig, NS.ds, "Signature").appendChild(obj);
       },
     };
-    for (const [name, tamper] of Object.entries(cases)) {
-      const { res } = await roundTrip(conns.assertionOnly, "x@acme.test", { signResponse: false, tamper });
-      expect([name, res.status]).toEqual([name, 400]);
-      expect(res.text).toMatch(/sso\.saml_(signature_invalid|invalid)/);
+    for (const conn of [conns.assertionOnly, conns.main]) {
+      for (const [name, tamper] of Object.entries(cases)) {
+        const { res } = await roundTrip(conn, "x@acme.test", { signResponse: false, tamper });
+        expect([name, res.status]).toEqual([name, 400]);
+        expect(res.text).toMatch(/sso\.saml_(signature_invalid|invalid)/);
+      }
     }
     expect(await t.deps.ds.getRepository(UserIdentity).countBy({ subject: VICTIM })).toBe(0);
   });
@@ -220,9 +245,11 @@ describe("SAML signature wrapping and friends (SAML-07 to SAML-11)", () => {
       detail.appendChild(orig);
       status.appendChild(detail);
     };
-    const { res } = await roundTrip(conns.assertionOnly, "x@acme.test", { signResponse: false, tamper });
-    expect(res.status).toBe(400);
-    expect(res.text).toContain("sso.saml_signature_invalid");
+    for (const conn of [conns.assertionOnly, conns.main]) {
+      const { res } = await roundTrip(conn, "x@acme.test", { signResponse: false, tamper });
+      expect(res.status).toBe(400);
+      expect(res.text).toContain("sso.saml_signature_invalid");
+    }
   });
 
   it("SAML-09: a second, unsigned assertion appended is refused", async () => {
@@ -238,6 +265,7 @@ describe("SAML signature wrapping and friends (SAML-07 to SAML-11)", () => {
       dv.insertBefore(d.createComment("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="), dv.firstChild);
     };
     await expectRefused(t, "sso.saml_signature_invalid", async () => (await roundTrip(conns.assertionOnly, "x@acme.test", { signResponse: false, tamper })).res);
+    await expectRefused(t, "sso.saml_signature_invalid", async () => (await roundTrip(conns.main, "x@acme.test", { signResponse: false, tamper })).res);
   });
 
   it("SAML-11: a NameID with an injected comment is read whole, never as the shorter address", async () => {

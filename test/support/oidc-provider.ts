@@ -13,23 +13,42 @@ export interface TestAccount {
   email?: string;
   email_verified?: boolean;
   name?: string;
+  /** Any other claim the provider emits (given_name, preferred_username, oid, tid, hd, groups, upn…). */
+  [claim: string]: unknown;
+  /** Claims served only at /userinfo, never in the ID token (Okta's "thin" ID token). */
+  userinfoOnly?: string[];
 }
+
+/** Claims the test provider may emit, by scope (oidc-provider drops anything not listed). */
+const CLAIMS = {
+  openid: ["sub", "oid", "tid", "hd", "groups", "upn"],
+  email: ["email", "email_verified"],
+  profile: ["name", "given_name", "family_name", "preferred_username"],
+};
 
 export class TestOidcProvider {
   readonly accounts = new Map<string, TestAccount>();
   loginAs = "";
   tamper: ((idToken: string) => Promise<string>) | undefined;
   tokenRequests = 0;
+  /** Edits the /userinfo JSON before it is sent (a `sub` other than the ID token's, …). */
+  tamperUserinfo: ((body: Record<string, unknown>) => void) | undefined;
+  userinfoRequests = 0;
   readonly kid = "test-key-1";
   signingKey!: jose.CryptoKey;
   provider!: Provider;
   private constructor(readonly issuer: string, private readonly server: Server) {}
 
   /** Listens first, so the issuer (and the connections using it) exist before the clients are known. */
-  static async listen(): Promise<TestOidcProvider> {
+  static async listen(path = ""): Promise<TestOidcProvider> {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    return new TestOidcProvider(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, server);
+    return new TestOidcProvider(`http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`, server);
+  }
+
+  /** A per-tenant issuer like Entra's: http://127.0.0.1:<port>/<tenant>/v2.0 */
+  get mountPath(): string {
+    return new URL(this.issuer).pathname.replace(/\/$/, "");
   }
 
   async start(clients: Array<{ clientId: string; clientSecret: string; redirectUris: string[] }>): Promise<void> {
@@ -49,9 +68,13 @@ export class TestOidcProvider {
       jwks: { keys: [jwk as never] },
       features: { devInteractions: { enabled: false } },
       conformIdTokenClaims: false,
-      claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"] },
+      claims: CLAIMS,
       cookies: { keys: ["test-cookie-signing-key-0123456789"] },
-      findAccount: async (_ctx, id) => ({ accountId: id, claims: async () => ({ sub: id, ...(self.accounts.get(id) ?? {}) }) }),
+      findAccount: async (_ctx, id) => ({ accountId: id, claims: async (use: string) => {
+        const { userinfoOnly = [], ...claims } = self.accounts.get(id) ?? {};
+        if (use === "id_token") for (const k of userinfoOnly) delete claims[k];
+        return { sub: id, ...claims };
+      } }),
       interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
       loadExistingGrant: async (ctx) => {
         const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client!.clientId, accountId: ctx.oidc.session!.accountId! });
@@ -63,6 +86,10 @@ export class TestOidcProvider {
     });
     provider.use(async (ctx, next) => {
       await next();
+      if (ctx.path === "/me" && ctx.body && typeof ctx.body === "object") {
+        self.userinfoRequests++;
+        self.tamperUserinfo?.(ctx.body as Record<string, unknown>);
+      }
       if (ctx.path === "/token") {
         self.tokenRequests++;
         const body = ctx.body as { id_token?: string } | undefined;
@@ -75,6 +102,12 @@ export class TestOidcProvider {
         provider.interactionFinished(req, res, { login: { accountId: self.loginAs } }, { mergeWithLastSubmission: false })
           .catch((err) => { res.statusCode = 500; res.end(String(err)); });
         return;
+      }
+      const mount = self.mountPath;
+      if (mount && req.url?.startsWith(mount)) {
+        // Mounted under a path (per-tenant issuer): oidc-provider derives its mount path from originalUrl.
+        (req as typeof req & { originalUrl?: string }).originalUrl = req.url;
+        req.url = req.url.slice(mount.length) || "/";
       }
       callback(req, res);
     });
@@ -95,7 +128,7 @@ export class TestOidcProvider {
       const location = res.headers.get("location");
       if (!location) throw new Error(`provider answered ${res.status} without a redirect: ${(await res.text()).slice(0, 300)}`);
       url = new URL(location, url);
-      if (url.origin !== this.issuer) return url;
+      if (url.origin !== new URL(this.issuer).origin) return url;
     }
     throw new Error("too many redirects at the provider");
   }

@@ -30,11 +30,30 @@ export async function makeKeyPair(cn = "Test IdP", days = 365): Promise<KeyPair>
   return { key: pems.private, cert: pems.cert };
 }
 
+export interface AttributeSpec {
+  name: string;
+  friendlyName?: string;
+  nameFormat?: string;
+  values: string[];
+}
+
+export const SHA1 = "http://www.w3.org/2000/09/xmldsig#rsa-sha1";
+export const SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
+
 export interface ResponseOptions {
   acsUrl: string;
   spEntityId: string;
   nameId: string;
-  nameIdFormat?: string;
+  /** null: a NameID without a Format attribute (AD FS). */
+  nameIdFormat?: string | null;
+  /** Attributes with FriendlyName/NameFormat, after `attributes`. */
+  attributeList?: AttributeSpec[];
+  /** Namespace prefixes as the IdP writes them; assertion "" = default namespace (Entra ID, AD FS). */
+  prefixes?: { protocol?: string; assertion?: string };
+  /** Prefix of the Response signature (Keycloak: "dsig"). */
+  signaturePrefix?: string;
+  /** Signature algorithm URI (default RSA-SHA256; SHA1 for OneLogin's and Auth0's defaults). */
+  signatureAlgorithm?: string;
   inResponseTo?: string | null;
   attributes?: Record<string, string | string[]>;
   issuer?: string;
@@ -88,16 +107,26 @@ export class TestSamlIdp {
   unsignedXml(o: ResponseOptions): string {
     const now = o.now ?? new Date();
     const t = (ms = 0) => new Date(now.getTime() + ms).toISOString();
+    const pp = o.prefixes?.protocol ?? "samlp";
+    const ap = o.prefixes?.assertion ?? "saml";
+    const p = (tag: string) => `${pp}:${tag}`;
+    const a = (tag: string) => (ap ? `${ap}:${tag}` : tag);
+    // With a default-namespace assertion, elements outside it declare the namespace themselves.
+    const aNs = ap ? "" : ` xmlns="${NS.saml}"`;
     const irt = o.inResponseTo ? ` InResponseTo="${esc(o.inResponseTo)}"` : "";
     const dest = o.destination === null ? "" : ` Destination="${esc(o.destination ?? o.acsUrl)}"`;
-    const respIssuer = o.responseIssuer === null ? "" : `<saml:Issuer>${esc(o.responseIssuer ?? o.issuer ?? this.entityId)}</saml:Issuer>`;
+    const respIssuer = o.responseIssuer === null ? "" : `<${a("Issuer")}${aNs}>${esc(o.responseIssuer ?? o.issuer ?? this.entityId)}</${a("Issuer")}>`;
     const method = o.subjectConfirmation === "holder-of-key" ? "urn:oasis:names:tc:SAML:2.0:cm:holder-of-key" : "urn:oasis:names:tc:SAML:2.0:cm:bearer";
-    const sc = o.subjectConfirmation === "none" ? "" : `<saml:SubjectConfirmation Method="${method}"><saml:SubjectConfirmationData NotOnOrAfter="${t(o.scdNotOnOrAfterOffsetMs ?? 300_000)}" Recipient="${esc(o.recipient ?? o.acsUrl)}"${irt}/></saml:SubjectConfirmation>`;
-    const attrs = Object.entries(o.attributes ?? {}).map(([name, v]) => `<saml:Attribute Name="${esc(name)}">${(Array.isArray(v) ? v : [v]).map((x) => `<saml:AttributeValue>${esc(x)}</saml:AttributeValue>`).join("")}</saml:Attribute>`).join("");
+    const sc = o.subjectConfirmation === "none" ? "" : `<${a("SubjectConfirmation")} Method="${method}"><${a("SubjectConfirmationData")} NotOnOrAfter="${t(o.scdNotOnOrAfterOffsetMs ?? 300_000)}" Recipient="${esc(o.recipient ?? o.acsUrl)}"${irt}/></${a("SubjectConfirmation")}>`;
+    const specs: AttributeSpec[] = [...Object.entries(o.attributes ?? {}).map(([name, v]) => ({ name, values: Array.isArray(v) ? v : [v] })), ...(o.attributeList ?? [])];
+    const attrs = specs.map((x) => `<${a("Attribute")} Name="${esc(x.name)}"${x.friendlyName ? ` FriendlyName="${esc(x.friendlyName)}"` : ""}${x.nameFormat ? ` NameFormat="${esc(x.nameFormat)}"` : ""}>${x.values.map((v) => `<${a("AttributeValue")}>${esc(v)}</${a("AttributeValue")}>`).join("")}</${a("Attribute")}>`).join("");
     const aid = o.assertionId ?? `_a${randomUUID()}`;
     const status = o.statusCode ?? "urn:oasis:names:tc:SAML:2.0:status:Success";
-    const assertion = status.endsWith(":Success") ? `<saml:Assertion xmlns:saml="${NS.saml}" ID="${aid}" Version="2.0" IssueInstant="${t()}"><saml:Issuer>${esc(o.issuer ?? this.entityId)}</saml:Issuer><saml:Subject><saml:NameID Format="${o.nameIdFormat ?? EMAIL_FORMAT}">${esc(o.nameId)}</saml:NameID>${sc}</saml:Subject><saml:Conditions NotBefore="${t(o.notBeforeOffsetMs ?? -5_000)}" NotOnOrAfter="${t(o.notOnOrAfterOffsetMs ?? 300_000)}"><saml:AudienceRestriction><saml:Audience>${esc(o.audience ?? o.spEntityId)}</saml:Audience></saml:AudienceRestriction></saml:Conditions><saml:AuthnStatement AuthnInstant="${t()}" SessionIndex="${aid}"><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>${attrs ? `<saml:AttributeStatement>${attrs}</saml:AttributeStatement>` : ""}</saml:Assertion>` : "";
-    return `<samlp:Response xmlns:samlp="${NS.samlp}" xmlns:saml="${NS.saml}" ID="_r${randomUUID()}" Version="2.0" IssueInstant="${t()}"${dest}${irt}>${respIssuer}<samlp:Status><samlp:StatusCode Value="${status}"/></samlp:Status>${assertion}</samlp:Response>`;
+    const fmt = o.nameIdFormat === null ? "" : ` Format="${o.nameIdFormat ?? EMAIL_FORMAT}"`;
+    const assertionNs = ap ? `xmlns:${ap}="${NS.saml}"` : `xmlns="${NS.saml}"`;
+    const assertion = status.endsWith(":Success") ? `<${a("Assertion")} ${assertionNs} ID="${aid}" Version="2.0" IssueInstant="${t()}"><${a("Issuer")}>${esc(o.issuer ?? this.entityId)}</${a("Issuer")}><${a("Subject")}><${a("NameID")}${fmt}>${esc(o.nameId)}</${a("NameID")}>${sc}</${a("Subject")}><${a("Conditions")} NotBefore="${t(o.notBeforeOffsetMs ?? -5_000)}" NotOnOrAfter="${t(o.notOnOrAfterOffsetMs ?? 300_000)}"><${a("AudienceRestriction")}><${a("Audience")}>${esc(o.audience ?? o.spEntityId)}</${a("Audience")}></${a("AudienceRestriction")}></${a("Conditions")}><${a("AuthnStatement")} AuthnInstant="${t()}" SessionIndex="${aid}"><${a("AuthnContext")}><${a("AuthnContextClassRef")}>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</${a("AuthnContextClassRef")}></${a("AuthnContext")}></${a("AuthnStatement")}>${attrs ? `<${a("AttributeStatement")}>${attrs}</${a("AttributeStatement")}>` : ""}</${a("Assertion")}>` : "";
+    const rootNs = `xmlns:${pp}="${NS.samlp}"${ap ? ` xmlns:${ap}="${NS.saml}"` : ""}`;
+    return `<${p("Response")} ${rootNs} ID="_r${randomUUID()}" Version="2.0" IssueInstant="${t()}"${dest}${irt}>${respIssuer}<${p("Status")}><${p("StatusCode")} Value="${status}"/></${p("Status")}>${assertion}</${p("Response")}>`;
   }
 
   /** A base64 SAMLResponse, signed by samlify as asked (both signatures by default). */
@@ -110,13 +139,14 @@ export class TestSamlIdp {
     else {
       const keys = o.signWith ?? this.keys;
       const idp = samlify.IdentityProvider({
-        entityID: this.entityId, privateKey: keys.key, signingCert: keys.cert,
+        entityID: this.entityId, privateKey: keys.key, signingCert: keys.cert, requestSignatureAlgorithm: o.signatureAlgorithm ?? SHA256,
         singleSignOnService: [{ Binding: REDIRECT, Location: this.ssoUrl }],
         singleLogoutService: [{ Binding: REDIRECT, Location: `${this.ssoUrl}/logout` }],
       });
       const sp = samlify.ServiceProvider({
         entityID: o.spEntityId, assertionConsumerService: [{ Binding: POST, Location: o.acsUrl }],
         wantAssertionsSigned: signAssertion, wantMessageSigned: signResponse,
+        ...(o.signaturePrefix ? { signatureConfig: { prefix: o.signaturePrefix, location: { reference: "/*[local-name(.)='Response']/*[local-name(.)='Issuer']", action: "after" } } } : {}),
       });
       const { context } = await idp.createLoginResponse(sp, { extract: { request: { id: o.inResponseTo ?? "" } } }, "post", { email: o.nameId },
         () => ({ id: "", context: raw }));

@@ -50,7 +50,7 @@ describe("profiles", () => {
     const p = (nameIDFormat: string, attributes: Record<string, unknown>) =>
       fromSamlProfile({ issuer: "i", nameID: "N-1", nameIDFormat, attributes } as never);
     expect(p("urn:oasis:names:tc:SAML:2.0:nameid-format:persistent", { "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress": "X@Y.test", givenName: "X", sn: "Y", memberOf: ["g1", "g2"] }))
-      .toEqual({ subject: "N-1", email: "x@y.test", emailVerified: true, name: "X Y", groups: ["g1", "g2"] });
+      .toEqual({ subject: "N-1", email: "x@y.test", emailVerified: true, name: "X Y", groups: ["g1", "g2"], emailCandidates: ["x@y.test"], emailTrust: "idp" });
     expect(p("urn:oasis:names:tc:SAML:2.0:nameid-format:persistent", {}).email).toBeNull();
   });
 });
