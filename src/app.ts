@@ -10,6 +10,7 @@ import type { Deps } from "./context";
 import { loggableUrl } from "./logger";
 import { errorHandler, notFoundHandler } from "./http/error-handler";
 import { csrfGuard, loadSession } from "./http/auth-middleware";
+import { refuseUnstorableText } from "./http/input-guard";
 import { healthRoutes } from "./routes/health.routes";
 import { apiRoutes } from "./routes";
 
@@ -46,6 +47,7 @@ export function createApp(deps: Deps, hooks: AppHooks = {}): Express {
   app.use(healthRoutes(deps));
   app.use(express.json({ limit: "100kb", type: ["application/json", "application/*+json"] }));
   app.use(express.urlencoded({ extended: false, limit: "300kb" }));
+  app.use(refuseUnstorableText);
   app.use(loadSession(deps));
 
   hooks.mount?.(app);
