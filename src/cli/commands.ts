@@ -16,6 +16,7 @@ import { MIN_PASSWORD_LENGTH } from "../auth/passwords";
 import { ConfigError } from "../config";
 import { SCIM_COMMANDS } from "../../scim/cli";
 import { SSO_COMMANDS } from "../../sso/cli";
+import { USER_COMMANDS } from "./user-commands";
 import { EmbeddedDatabaseBusyError } from "../db/embedded";
 
 function orgIdFlag(v: string | undefined): string {
@@ -36,7 +37,7 @@ const orgCreate: Command = async (deps, args) => {
   const r = await createOrgWithOwner(deps, CLI_CTX, input);
   const json = { org: { id: r.org.id, name: r.org.name, plan: r.org.plan }, owner: r.owner };
   const hint = r.ownerAccountCreated && !input.ownerPassword
-    ? `\nThe owner has no password yet: they can set one by signing up at ${deps.config.baseUrl} with ${r.owner.email}.` : "";
+    ? `\nThe owner has no password yet: set one with: roster user set-password --email ${r.owner.email} --password '<at least ${MIN_PASSWORD_LENGTH} characters>'` : "";
   return { json, text: `Created organization ${r.org.name} (${r.org.id}, ${r.org.plan}) with owner ${r.owner.email}.${hint}` };
 };
 
@@ -77,6 +78,7 @@ const migrate: Command = async () => ({ json: { migrated: true }, text: "Migrati
 export const COMMANDS: Record<string, Command> = {
   ...SCIM_COMMANDS,
   ...SSO_COMMANDS,
+  ...USER_COMMANDS,
   "migrate": migrate,
   "org create": orgCreate,
   "scim-token create": scimTokenCreate,
