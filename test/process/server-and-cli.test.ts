@@ -118,9 +118,17 @@ it("refuses a second server on the same embedded data directory with one clear l
 });
 
 it("stops with one line when the database is unreachable at start", () => {
-  const r = spawnSync(TSX, [join(ROOT, "src/server.ts")], { env: { ...env, DATABASE_URL: "postgres://postgres@127.0.0.1:1/none" }, encoding: "utf8", timeout: 60_000 });
+  const r = spawnSync(TSX, [join(ROOT, "src/server.ts")], { env: { ...env, DATABASE_URL: "postgres://postgres@127.0.0.1:1/none",
+    SESSION_SECRET: "x".repeat(32) }, encoding: "utf8", timeout: 60_000 });
   expect(r.status).toBe(1);
   expect(r.stderr.trim()).toMatch(/^roster: cannot open the database at DATABASE_URL: .*ECONNREFUSED/);
+});
+
+it("refuses to start on PostgreSQL without SESSION_SECRET, with one line", () => {
+  const r = spawnSync(TSX, [join(ROOT, "src/server.ts")], { env: { ...env, DATABASE_URL: "postgres://postgres@127.0.0.1:1/none", SESSION_SECRET: "" },
+    encoding: "utf8", timeout: 60_000 });
+  expect(r.status).toBe(1);
+  expect(r.stderr.trim()).toMatch(/^roster: Invalid configuration: SESSION_SECRET: required when DATABASE_URL is set[^\n]*$/);
 });
 
 it("shuts down cleanly on SIGTERM", async () => {
