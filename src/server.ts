@@ -1,6 +1,6 @@
 /**
- * Process entry: config → database (migrated) → app → listen. SIGTERM/SIGINT: stop accepting,
- * let in-flight requests finish, stop the mail dispatcher, close the database.
+ * Process entry: config → database (migrated under an advisory lock) → app → listen.
+ * SIGTERM/SIGINT: drain (shutdown.ts) within SHUTDOWN_DRAIN_MS, then exit.
  */
 import "reflect-metadata";
 import type { Server } from "node:http";
@@ -17,6 +17,8 @@ import { serveControlSocket } from "./cli/control-socket";
 import { countOrgs } from "./orgs/org.service";
 import { mountFeatures } from "./features";
 import { setupLink } from "./ui/setup";
+import { Lifecycle } from "./http/lifecycle";
+import { drain } from "./shutdown";
 
 function die(message: string): never {
   process.stderr.write(`roster: ${message}\n`);
@@ -52,7 +54,8 @@ async function main(): Promise<void> {
   dispatcher.start();
   const control = db.embedded ? serveControlSocket(deps) : undefined;
 
-  const app = createApp(deps, { mount: (a) => mountFeatures(a, deps) });
+  const lifecycle = new Lifecycle();
+  const app = createApp(deps, { mount: (a) => mountFeatures(a, deps), lifecycle });
   const server: Server = app.listen(config.port, () => {
     const port = (server.address() as AddressInfo).port;
     logger.info({ port, baseUrl: config.baseUrl, database: db.embedded ? `embedded (${config.dataDir})` : "postgresql" },
@@ -68,22 +71,16 @@ async function main(): Promise<void> {
   const shutdown = (signal: string): void => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, "shutting down: finishing in-flight requests");
-    const force = setTimeout(() => die("shutdown took longer than 20 s; exiting"), 20_000);
-    force.unref();
-    server.close(async () => {
-      try {
-        control?.close();
-        await dispatcher.stop();
-        await db.close();
-        logger.info("stopped cleanly");
-        process.exit(0);
-      } catch (err) {
-        logger.error({ err }, "error while shutting down");
-        process.exit(1);
-      }
+    logger.info({ signal, drainMs: config.shutdownDrainMs }, "shutting down: draining");
+    // A last resort if closing itself hangs (the database frozen, say).
+    setTimeout(() => die(`shutdown took longer than ${config.shutdownDrainMs + 2000} ms; exiting`), config.shutdownDrainMs + 2000).unref();
+    drain({ server, lifecycle, logger, drainMs: config.shutdownDrainMs, dispatcher, control, db }).then((clean) => {
+      logger.info(clean ? "stopped cleanly" : "stopped (drain time ran out)");
+      process.exit(0);
+    }, (err) => {
+      logger.error({ err }, "error while shutting down");
+      process.exit(1);
     });
-    server.closeIdleConnections();
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
