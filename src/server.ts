@@ -63,10 +63,6 @@ async function main(): Promise<void> {
   });
   server.on("error", (err) => die(`cannot listen on port ${config.port}: ${err.message}`));
 
-  if ((await countOrgs(deps)) === 0) {
-    logger.info(`No organization yet. First-run setup (one-time link): ${setupLink(deps)}\n  or: npm run cli -- org create --name "Acme" --plan enterprise --owner-email you@example.com --owner-password '<at least 10 characters>'`);
-  }
-
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;
@@ -84,6 +80,13 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
+
+  // After the signal handlers: a slow database must not leave a SIGTERM unhandled.
+  countOrgs(deps).then((n) => {
+    if (n === 0) {
+      logger.info(`No organization yet. First-run setup (one-time link): ${setupLink(deps)}\n  or: npm run cli -- org create --name "Acme" --plan enterprise --owner-email you@example.com --owner-password '<at least 10 characters>'`);
+    }
+  }, (err) => logger.warn({ err }, "could not count organizations"));
 }
 
 main().catch((err) => die(`failed to start: ${(err as Error).message}`));

@@ -43,7 +43,7 @@ export function createDataSource(target: DataSourceTarget): DataSource {
     poolSize: target.poolSize ?? 10,
     extra: {
       // Also bounds the wait for a free pooled connection when all of them are stuck.
-      connectionTimeoutMillis: 5000,
+      connectionTimeoutMillis: target.statementTimeoutMs ? Math.min(5000, target.statementTimeoutMs + 1000) : 5000,
       keepAlive: true,
       ...(target.statementTimeoutMs ? {
         statement_timeout: target.statementTimeoutMs,
