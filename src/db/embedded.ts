@@ -5,6 +5,7 @@
  */
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { execFile } from "node:child_process";
 import { PGlite } from "@electric-sql/pglite";
 
 export function lockFile(dataDir: string): string {
@@ -55,15 +56,31 @@ export function secureDataDir(dataDir: string): void {
   walk(dataDir);
 }
 
+/**
+ * initdb grows PGlite's WebAssembly memory to ~0.85 GB, and WebAssembly memory never shrinks. A
+ * short-lived child process initialises a fresh directory, so the server itself only ever opens
+ * an initialised one and idles under 400 MB (measured: 378 MB RSS; 0.85 GB when it ran initdb).
+ */
+function initialiseInChild(pgdata: string): Promise<void> {
+  const script = `require(${JSON.stringify(require.resolve("@electric-sql/pglite"))}).PGlite.create({ dataDir: ${JSON.stringify(pgdata)} })
+    .then((db) => db.close()).then(() => process.exit(0), (e) => { console.error(e && e.message); process.exit(1); });`;
+  return new Promise((ok, fail) => {
+    execFile(process.execPath, ["-e", script], { timeout: 180_000 }, (err, _out, stderr) =>
+      err ? fail(new Error(`initialising the embedded database failed: ${stderr.trim() || err.message}`)) : ok());
+  });
+}
+
 export async function openEmbedded(dataDir: string): Promise<{ db: PGlite; close: () => Promise<void> }> {
   const owner = embeddedOwner(dataDir);
   if (owner) throw new EmbeddedDatabaseBusyError(owner, dataDir);
   secureDataDir(dataDir);
   mkdirSync(join(dataDir, "pgdata"), { recursive: true });
   writeFileSync(lockFile(dataDir), String(process.pid));
-  const db = await PGlite.create({ dataDir: join(dataDir, "pgdata") });
+  const pgdata = join(dataDir, "pgdata");
+  if (readdirSync(pgdata).length === 0) await initialiseInChild(pgdata);
   // A first start unpacks PGlite's initial files with explicit 0666 modes; later files follow the umask.
   secureDataDir(dataDir);
+  const db = await PGlite.create({ dataDir: pgdata });
   return {
     db,
     close: async () => {
