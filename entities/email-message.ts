@@ -18,6 +18,10 @@ export class EmailMessage {
   @Column({ type: "timestamptz", name: "next_attempt_at" }) nextAttemptAt: Date;
   /** While a dispatcher holds the row; a crashed sender's claim lapses after this. */
   @Column({ type: "timestamptz", name: "locked_until", nullable: true }) lockedUntil: Date | null;
+  /** The claim that holds the row: every update after a send must still hold it. */
+  @Column({ type: "uuid", name: "lease_token", nullable: true }) leaseToken: string | null;
+  /** One entry per failed attempt, oldest first: { at, attempt, error }. */
+  @Column({ type: "jsonb", name: "attempt_errors", default: () => "'[]'::jsonb" }) attemptErrors: Array<{ at: string; attempt: number; error: string }>;
   @Column({ type: "timestamptz", name: "sent_at", nullable: true }) sentAt: Date | null;
   @CreateDateColumn({ type: "timestamptz", name: "created_at" }) createdAt: Date;
 }

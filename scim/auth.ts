@@ -8,7 +8,7 @@ import { timingSafeEqual } from "node:crypto";
 import type { Request, RequestHandler } from "express";
 import type { Ctx, Deps } from "../src/context";
 import { sha256 } from "../src/auth/tokens";
-import { RateLimiter } from "../src/http/rate-limit";
+import { SharedRateLimiter, type Limiter } from "../src/http/rate-limit";
 import { RateLimitedError } from "../src/errors";
 import { ScimError, sendScimError, toScimError } from "./errors";
 
@@ -27,18 +27,21 @@ declare global {
   }
 }
 
-/** Per-app limiters, on app.locals so that tests (small limits) and the benchmark (none) can tune them. */
+/**
+ * Per-app limiters, shared by all instances through the database (RATE_LIMIT_SCIM_*); on
+ * app.locals so that tests (small limits) and the benchmark (none) can replace them.
+ */
 export interface ScimLimits {
-  perToken: RateLimiter | null;
-  failedAuthPerIp: RateLimiter;
+  perToken: Limiter | null;
+  failedAuthPerIp: Limiter;
 }
-export const DEFAULT_TOKEN_LIMIT_PER_MINUTE = 6000;
 
-export function scimLimits(req: Request): ScimLimits {
+export function scimLimits(deps: Deps, req: Request): ScimLimits {
   const locals = req.app.locals as { scimLimits?: ScimLimits };
+  const now = () => deps.clock.now();
   locals.scimLimits ??= {
-    perToken: new RateLimiter(DEFAULT_TOKEN_LIMIT_PER_MINUTE, 60_000),
-    failedAuthPerIp: new RateLimiter(60, 60_000),
+    perToken: new SharedRateLimiter(deps.ds, "scim-token", deps.config.rateLimits.scimPerToken, now),
+    failedAuthPerIp: new SharedRateLimiter(deps.ds, "scim-auth-ip", deps.config.rateLimits.scimFailedAuthPerIp, now),
   };
   return locals.scimLimits;
 }
@@ -58,7 +61,7 @@ export function scimAuth(deps: Deps): RequestHandler {
 }
 
 async function authenticate(deps: Deps, req: Request): Promise<ScimCtx> {
-  const limits = scimLimits(req);
+  const limits = scimLimits(deps, req);
   const ip = req.ip ?? "unknown";
   const m = /^Bearer\s+([A-Za-z0-9._~+/=-]{1,512})\s*$/i.exec(req.get("authorization") ?? "");
   if (!m) return refuse(limits, ip);
@@ -72,7 +75,7 @@ async function authenticate(deps: Deps, req: Request): Promise<ScimCtx> {
   if (row.plan !== "enterprise") {
     throw new ScimError(403, undefined, `SCIM provisioning is available on the Enterprise plan; this organization is on the ${row.plan} plan.`);
   }
-  limits.perToken?.hit(row.id);
+  await limits.perToken?.hit(row.id);
   const now = deps.clock.now();
   if (!row.last_used_at || now.getTime() - new Date(row.last_used_at).getTime() >= LAST_USED_EVERY_MS) {
     // The WHERE makes concurrent touches harmless; at most one write a minute per token.
@@ -85,9 +88,9 @@ async function authenticate(deps: Deps, req: Request): Promise<ScimCtx> {
   };
 }
 
-function refuse(limits: ScimLimits, ip: string): never {
+async function refuse(limits: ScimLimits, ip: string): Promise<never> {
   try {
-    limits.failedAuthPerIp.hit(ip);
+    await limits.failedAuthPerIp.hit(ip);
   } catch (err) {
     if (err instanceof RateLimitedError) throw err;
   }

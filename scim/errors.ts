@@ -8,6 +8,7 @@ import { SCIMMY, ERROR_SCHEMA } from "./scimmy";
 import { AppError, RateLimitedError } from "../src/errors";
 import { isConnectionError, isInvalidTextRepresentation, isUniqueViolation } from "../src/db/pg-errors";
 import { LastOwnerError, ManagedByIdpError } from "../src/members/member.errors";
+import { RETRY_AFTER_UNAVAILABLE_SECONDS } from "../src/http/error-handler";
 
 export type ScimType =
   | "uniqueness" | "invalidFilter" | "invalidValue" | "invalidSyntax" | "mutability" | "noTarget"
@@ -56,6 +57,7 @@ export function toScimError(err: unknown): ScimError {
 
 export function sendScimError(res: Response, e: ScimError): void {
   if (e.retryAfter !== undefined) res.setHeader("Retry-After", String(e.retryAfter));
+  else if (e.status === 503) res.setHeader("Retry-After", String(RETRY_AFTER_UNAVAILABLE_SECONDS));
   res.status(e.status).type("application/scim+json").json({
     schemas: [ERROR_SCHEMA], status: String(e.status), ...(e.scimType ? { scimType: e.scimType } : {}), detail: e.detail,
   });

@@ -7,6 +7,10 @@
 import { SCIMMY, CORE_GROUP, CORE_USER, ENTERPRISE_USER } from "./scimmy";
 import { badFilter } from "./errors";
 import { isUuid } from "../src/http/validate";
+import { assertFilterWithinLimits } from "./filter-limits";
+
+/** Own-property lookup: a name like `constructor` or `__proto__` must not find Object.prototype's members. */
+const own = <T>(map: Record<string, T>, key: string): T | undefined => (Object.hasOwn(map, key) ? map[key] : undefined);
 
 export type Kind = "ci" | "exact" | "uuid" | "bool" | "date" | "member";
 export interface Col { kind: Kind; sql: string }
@@ -70,6 +74,7 @@ const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 export function parseFilter(text: unknown): Array<Record<string, unknown>> | undefined {
   if (text === undefined) return undefined;
   if (typeof text !== "string" || !text.trim()) throw badFilter("The filter must be a non-empty string.");
+  assertFilterWithinLimits(text);
   try {
     return [...new SCIMMY.Types.Filter(text)] as Array<Record<string, unknown>>;
   } catch (err) {
@@ -91,7 +96,7 @@ function attrCondition(key: string, value: unknown, attrs: AttrMap, p: Params, s
   if (name.startsWith(core)) name = name.slice(core.length);
   else if (schemaUrn === CORE_USER && name.startsWith(ent)) { sub = name.slice(ent.length); name = ENTERPRISE_USER.toLowerCase(); }
   if (name.includes(".") && !name.startsWith("urn:")) [name, sub] = name.split(".", 2);
-  const attr = attrs[name];
+  const attr = own(attrs, name);
   if (!attr) throw badFilter(`Filtering on '${key}' is not supported.`);
   if (sub !== undefined) return attrCondition2(key, attr, { [sub]: value }, p);
   return attrCondition2(key, attr, value, p);
@@ -106,11 +111,12 @@ function attrCondition2(key: string, attr: Attr, value: unknown, p: Params): str
   if ("array" in attr) return multiCondition(key, attr, value, p);
   // Complex single-valued: value is {sub: comparison}
   if (isComparison(value) || Array.isArray(value) || typeof value !== "object" || value === null) {
-    if ("value" in attr.sub) return attrCondition2(key, attr.sub.value, value, p);
+    const dflt = own(attr.sub, "value");
+    if (dflt) return attrCondition2(key, dflt, value, p);
     throw badFilter(`'${key}' needs a sub-attribute.`);
   }
   return Object.entries(value as Record<string, unknown>).map(([s, v]) => {
-    const col = attr.sub[s.toLowerCase()];
+    const col = own(attr.sub, s.toLowerCase());
     if (!col) throw badFilter(`Filtering on '${key}.${s}' is not supported.`);
     return attrCondition2(`${key}.${s}`, col, v, p);
   }).join(" AND ");
@@ -122,7 +128,7 @@ function multiCondition(key: string, attr: Multi, value: unknown, p: Params): st
     ? { [attr.dflt]: value } : (value as Record<string, unknown>);
   if (typeof conds !== "object" || conds === null) throw badFilter(`Bad condition on '${key}'.`);
   const parts = Object.entries(conds).map(([s, v]) => {
-    const def = attr.sub[s.toLowerCase()];
+    const def = own(attr.sub, s.toLowerCase());
     if (!def) throw badFilter(`Filtering on '${key}.${s}' is not supported.`);
     const sql = def.kind === "bool" ? `coalesce((e.v->>'${def.key}') = 'true', false)` : `e.v->>'${def.key}'`;
     return attrCondition2(`${key}.${s}`, { kind: def.kind, sql }, v, p);
@@ -172,7 +178,7 @@ function compareOne(col: Col, op: string, value: unknown, p: Params, key: string
     case "date": {
       const d = parseDate(value);
       if (!d) throw badFilter(`'${key}' needs a date-time value.`);
-      const sym = op === "eq" ? "=" : op === "ne" ? "<>" : ORDER_OPS[op];
+      const sym = op === "eq" ? "=" : op === "ne" ? "<>" : own(ORDER_OPS, op);
       if (!sym) throw badFilter(`'${op}' is not supported on a date-time.`);
       return `date_trunc('milliseconds', ${sql}) ${sym} ${p.add(d.toISOString())}::timestamptz`;
     }
@@ -198,7 +204,9 @@ function stringCompare(sql: string, op: string, value: string, p: Params, casele
 function parseDate(v: unknown): Date | undefined {
   if (typeof v !== "string" || !/^\d{4}-\d{2}-\d{2}/.test(v)) return undefined;
   const d = new Date(v.replace(/(\.\d{3})\d+/, "$1"));
-  return Number.isNaN(d.getTime()) ? undefined : d;
+  // PostgreSQL's timestamptz has no year 0 and JavaScript's Date reaches far beyond 9999.
+  if (Number.isNaN(d.getTime()) || d.getUTCFullYear() < 1 || d.getUTCFullYear() > 9999) return undefined;
+  return d;
 }
 
 export { CORE_GROUP };

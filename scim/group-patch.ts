@@ -10,6 +10,7 @@ import type { ScimCtx } from "./auth";
 import { SCIMMY } from "./scimmy";
 import { ScimError, badValue } from "./errors";
 import { isObject } from "./normalize";
+import { assertFilterWithinLimits } from "./filter-limits";
 import { readOperations } from "./user-patch";
 import { change, findGroup, finish, groupWrite, memberIds, type GroupChange, type GroupRow } from "./groups.service";
 import { mappingFor } from "./roles";
@@ -61,6 +62,7 @@ async function applyOne(tx: EntityManager, ch: GroupChange, op: string, rawPath:
 /** The ids named by `value eq "…"` comparisons (joined by or/and) inside a members[…] filter. */
 function filterValues(text: string): string[] {
   let parsed: Array<Record<string, unknown>>;
+  assertFilterWithinLimits(text, "invalidPath");
   try {
     parsed = [...new SCIMMY.Types.Filter(text)] as Array<Record<string, unknown>>;
   } catch (err) {

@@ -16,15 +16,19 @@ function intParam(v: unknown, name: string): number | undefined {
   return Number(v);
 }
 
+/** Beyond any real directory; keeps OFFSET inside PostgreSQL's bigint and JavaScript's safe integers. */
+const MAX_START_INDEX = 1_000_000_000;
+
 export function paging(req: Request): Paging {
-  const startIndex = Math.max(intParam(req.query.startIndex, "startIndex") ?? 1, 1);
+  const startIndex = Math.min(Math.max(intParam(req.query.startIndex, "startIndex") ?? 1, 1), MAX_START_INDEX);
   const count = Math.min(Math.max(intParam(req.query.count, "count") ?? DEFAULT_COUNT, 0), MAX_RESULTS);
   return { startIndex, count };
 }
 
 /** ORDER BY from an allow-list (unknown sortBy falls back to the stable default, RFC 7644 §3.4.2.3 leaves it to us). */
 export function orderBy(req: Request, sortable: Record<string, string>, tiebreak: string): string {
-  const by = typeof req.query.sortBy === "string" ? sortable[req.query.sortBy.toLowerCase()] : undefined;
+  const key = typeof req.query.sortBy === "string" ? req.query.sortBy.toLowerCase() : undefined;
+  const by = key !== undefined && Object.hasOwn(sortable, key) ? sortable[key] : undefined;
   if (!by) return tiebreak;
   const dir = typeof req.query.sortOrder === "string" && req.query.sortOrder.toLowerCase() === "descending" ? "DESC" : "ASC";
   return `${by} ${dir} NULLS LAST, ${tiebreak}`;

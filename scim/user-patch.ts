@@ -8,6 +8,7 @@
 import { SCIMMY, CORE_USER, ENTERPRISE_USER } from "./scimmy";
 import { ScimError, badValue } from "./errors";
 import { boolish, isObject, type Json } from "./normalize";
+import { assertFilterWithinLimits } from "./filter-limits";
 
 type Op = "add" | "remove" | "replace";
 
@@ -164,6 +165,7 @@ function looselyEqual(a: unknown, b: unknown): boolean {
 
 type Branch = Record<string, unknown>;
 function parsed(filter: string): Branch[] {
+  assertFilterWithinLimits(filter, "invalidPath");
   try {
     return [...new SCIMMY.Types.Filter(filter)] as Branch[];
   } catch (err) {
@@ -176,6 +178,8 @@ export function matchesFilter(e: Json, filter: string): boolean {
   return parsed(filter).some((branch) => Object.entries(branch).every(([k, c]) => {
     const actual = Object.entries(e).find(([ek]) => ek.toLowerCase() === k.toLowerCase())?.[1];
     const comps = (Array.isArray(c) && Array.isArray(c[0]) ? c : [c]) as unknown[][];
+    // A sub-attribute of a sub-attribute (`emails[meta.created eq …]`) parses as an object: no such thing here.
+    if (!comps.every(Array.isArray)) throw new ScimError(400, "invalidPath", `Cannot use '${k}' inside the filter '${filter}'.`);
     return comps.every((comp) => {
       const neg = String(comp[0]).toLowerCase() === "not";
       const [op, v] = (neg ? comp.slice(1) : comp) as [string, unknown];

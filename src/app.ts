@@ -10,7 +10,9 @@ import type { Deps } from "./context";
 import { loggableUrl } from "./logger";
 import { errorHandler, notFoundHandler } from "./http/error-handler";
 import { csrfGuard, loadSession } from "./http/auth-middleware";
+import { refuseUnstorableText } from "./http/input-guard";
 import { healthRoutes } from "./routes/health.routes";
+import { closeConnectionsWhenDraining, Lifecycle } from "./http/lifecycle";
 import { apiRoutes } from "./routes";
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
@@ -18,10 +20,15 @@ const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
 export interface AppHooks {
   /** Mount extra routers (SCIM, SSO, UI) before the API's 404 handler. */
   mount?: (app: Express) => void;
+  /** Serving state shared with server.ts (SIGTERM drain); a fresh one when absent. */
+  lifecycle?: Lifecycle;
 }
 
 export function createApp(deps: Deps, hooks: AppHooks = {}): Express {
   const app = express();
+  const lifecycle = hooks.lifecycle ?? new Lifecycle();
+  app.locals.lifecycle = lifecycle;
+  app.use(closeConnectionsWhenDraining(lifecycle));
   app.disable("x-powered-by");
   app.set("etag", false);
   app.set("trust proxy", deps.config.trustProxy);
@@ -43,9 +50,10 @@ export function createApp(deps: Deps, hooks: AppHooks = {}): Express {
   }));
   app.use(helmet({ referrerPolicy: { policy: "no-referrer" } }));
 
-  app.use(healthRoutes(deps));
+  app.use(healthRoutes(deps, lifecycle));
   app.use(express.json({ limit: "100kb", type: ["application/json", "application/*+json"] }));
   app.use(express.urlencoded({ extended: false, limit: "300kb" }));
+  app.use(refuseUnstorableText);
   app.use(loadSession(deps));
 
   hooks.mount?.(app);

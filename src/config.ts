@@ -8,6 +8,14 @@ import { join, resolve } from "node:path";
 import { z } from "zod";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+const WINDOW_UNITS = { s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+export interface RateLimitSetting { limit: number; windowMs: number }
+const rateLimit = z.string().regex(/^\d{1,9}\/\d{1,6}[smh]$/, "must look like 100/15m (count/window, window in s, m or h)")
+  .transform((v): RateLimitSetting => {
+    const [n, w] = v.split("/");
+    return { limit: Number(n), windowMs: Number(w.slice(0, -1)) * WINDOW_UNITS[w.slice(-1) as keyof typeof WINDOW_UNITS] };
+  });
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -23,11 +31,24 @@ const schema = z.object({
   SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   ENCRYPTION_KEY: z.string().min(32, "must be at least 32 characters").optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
-  /** Express "trust proxy": false, true, a hop count, or a list of addresses. */
+  /**
+   * Express "trust proxy": false, true, a hop count, or a list of addresses. Required behind a load
+   * balancer: without it every client has the balancer's IP, and per-IP limits lump them together.
+   */
   TRUST_PROXY: z.string().default("false"),
   /** OAuth client for "Connect Google Workspace" (Google Cloud console → Credentials); both or neither. */
   GOOGLE_CLIENT_ID: z.string().min(1).optional(),
   GOOGLE_CLIENT_SECRET: z.string().min(1).optional(),
+  /** After SIGTERM: how long in-flight requests and the mail dispatcher get before the process exits. */
+  SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).max(600_000).default(8000),
+  /** PostgreSQL statement_timeout for every query (the client gives up 1 s later if the server is frozen). */
+  DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
+  /** Rate limits, "N/window" (window in s, m or h), shared by every instance through the database. */
+  RATE_LIMIT_SIGNIN_PER_IP: rateLimit.prefault("100/15m"),
+  RATE_LIMIT_SIGNIN_PER_EMAIL: rateLimit.prefault("10/15m"),
+  RATE_LIMIT_INVITATION_PER_IP: rateLimit.prefault("60/1m"),
+  RATE_LIMIT_SCIM_PER_TOKEN: rateLimit.prefault("6000/1m"),
+  RATE_LIMIT_SCIM_FAILED_AUTH_PER_IP: rateLimit.prefault("60/1m"),
 });
 
 export interface Config {
@@ -41,6 +62,13 @@ export interface Config {
   encryptionKey: string;
   logLevel: (typeof LOG_LEVELS)[number];
   trustProxy: boolean | number | string;
+  shutdownDrainMs: number;
+  /** PostgreSQL only: statement_timeout; the client-side query timeout is 1 s more. */
+  dbStatementTimeoutMs: number;
+  rateLimits: {
+    signInPerIp: RateLimitSetting; signInPerEmail: RateLimitSetting; invitationPerIp: RateLimitSetting;
+    scimPerToken: RateLimitSetting; scimFailedAuthPerIp: RateLimitSetting;
+  };
   /** Cookies get `Secure` when BASE_URL is https. */
   secureCookies: boolean;
   /**
@@ -75,7 +103,7 @@ function parseTrustProxy(v: string): boolean | number | string {
 function sessionSecretFromDataDir(dataDir: string): string {
   const file = join(dataDir, "session-secret");
   if (existsSync(file)) return readFileSync(file, "utf8").trim();
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const secret = randomBytes(32).toString("base64url");
   writeFileSync(file, secret + "\n", { mode: 0o600 });
   return secret;
@@ -93,6 +121,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!!c.GOOGLE_CLIENT_ID !== !!c.GOOGLE_CLIENT_SECRET) {
     throw new ConfigError([`${c.GOOGLE_CLIENT_ID ? "GOOGLE_CLIENT_SECRET" : "GOOGLE_CLIENT_ID"}: is required when the other is set`]);
   }
+  if (c.DATABASE_URL && !c.SESSION_SECRET) {
+    // Each instance would invent its own, and secrets encrypted by one could not be read by another.
+    throw new ConfigError(["SESSION_SECRET: required when DATABASE_URL is set (the same value on every instance; at least 32 characters)"]);
+  }
   const dataDir = resolve(c.DATA_DIR);
   const baseUrl = (c.BASE_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, "");
   const sessionSecret = c.SESSION_SECRET ?? sessionSecretFromDataDir(dataDir);
@@ -107,6 +139,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     encryptionKey: c.ENCRYPTION_KEY ?? sessionSecret,
     logLevel: c.LOG_LEVEL,
     trustProxy: parseTrustProxy(c.TRUST_PROXY),
+    shutdownDrainMs: c.SHUTDOWN_DRAIN_MS,
+    dbStatementTimeoutMs: c.DB_STATEMENT_TIMEOUT_MS,
+    rateLimits: {
+      signInPerIp: c.RATE_LIMIT_SIGNIN_PER_IP, signInPerEmail: c.RATE_LIMIT_SIGNIN_PER_EMAIL,
+      invitationPerIp: c.RATE_LIMIT_INVITATION_PER_IP, scimPerToken: c.RATE_LIMIT_SCIM_PER_TOKEN,
+      scimFailedAuthPerIp: c.RATE_LIMIT_SCIM_FAILED_AUTH_PER_IP,
+    },
     secureCookies: baseUrl.startsWith("https://"),
     ssoAllowInsecureLoopbackIssuers: false,
     googleOAuth: c.GOOGLE_CLIENT_ID && c.GOOGLE_CLIENT_SECRET ? {

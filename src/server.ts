@@ -1,6 +1,6 @@
 /**
- * Process entry: config → database (migrated) → app → listen. SIGTERM/SIGINT: stop accepting,
- * let in-flight requests finish, stop the mail dispatcher, close the database.
+ * Process entry: config → database (migrated under an advisory lock) → app → listen.
+ * SIGTERM/SIGINT: drain (shutdown.ts) within SHUTDOWN_DRAIN_MS, then exit.
  */
 import "reflect-metadata";
 import type { Server } from "node:http";
@@ -18,6 +18,8 @@ import { countOrgs } from "./orgs/org.service";
 import { mountFeatures, startFeatureJobs } from "./features";
 import { setupLink } from "./ui/setup";
 import { startDirectoryScheduler } from "../directory/scheduler";
+import { Lifecycle } from "./http/lifecycle";
+import { drain } from "./shutdown";
 
 function die(message: string): never {
   process.stderr.write(`roster: ${message}\n`);
@@ -55,7 +57,8 @@ async function main(): Promise<void> {
   const control = db.embedded ? serveControlSocket(deps) : undefined;
   const directories = startDirectoryScheduler(deps);
 
-  const app = createApp(deps, { mount: (a) => mountFeatures(a, deps) });
+  const lifecycle = new Lifecycle();
+  const app = createApp(deps, { mount: (a) => mountFeatures(a, deps), lifecycle });
   const server: Server = app.listen(config.port, () => {
     const port = (server.address() as AddressInfo).port;
     logger.info({ port, baseUrl: config.baseUrl, database: db.embedded ? `embedded (${config.dataDir})` : "postgresql" },
@@ -63,35 +66,31 @@ async function main(): Promise<void> {
   });
   server.on("error", (err) => die(`cannot listen on port ${config.port}: ${err.message}`));
 
-  if ((await countOrgs(deps)) === 0) {
-    logger.info(`No organization yet. First-run setup (one-time link): ${setupLink(deps)}\n  or: npm run cli -- org create --name "Acme" --plan enterprise --owner-email you@example.com --owner-password '<at least 10 characters>'`);
-  }
-
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, "shutting down: finishing in-flight requests");
-    const force = setTimeout(() => die("shutdown took longer than 20 s; exiting"), 20_000);
-    force.unref();
-    server.close(async () => {
-      try {
-        control?.close();
-        await directories.stop();
-        stopJobs();
-        await dispatcher.stop();
-        await db.close();
-        logger.info("stopped cleanly");
-        process.exit(0);
-      } catch (err) {
-        logger.error({ err }, "error while shutting down");
-        process.exit(1);
-      }
+    logger.info({ signal, drainMs: config.shutdownDrainMs }, "shutting down: draining");
+    // A last resort if closing itself hangs (the database frozen, say).
+    setTimeout(() => die(`shutdown took longer than ${config.shutdownDrainMs + 2000} ms; exiting`), config.shutdownDrainMs + 2000).unref();
+    drain({ server, lifecycle, logger, drainMs: config.shutdownDrainMs, dispatcher, control, db,
+      background: [directories, { stop: stopJobs }] }).then((clean) => {
+      logger.info(clean ? "stopped cleanly" : "stopped (drain time ran out)");
+      process.exit(0);
+    }, (err) => {
+      logger.error({ err }, "error while shutting down");
+      process.exit(1);
     });
-    server.closeIdleConnections();
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
+
+  // After the signal handlers: a slow database must not leave a SIGTERM unhandled.
+  countOrgs(deps).then((n) => {
+    if (n === 0) {
+      logger.info(`No organization yet. First-run setup (one-time link): ${setupLink(deps)}\n  or: npm run cli -- org create --name "Acme" --plan enterprise --owner-email you@example.com --owner-password '<at least 10 characters>'`);
+    }
+  }, (err) => logger.warn({ err }, "could not count organizations"));
 }
 
 main().catch((err) => die(`failed to start: ${(err as Error).message}`));

@@ -1,4 +1,5 @@
 // Small DOM helpers shared by the pages: element building, form errors, dates.
+import { safeReturnTo } from "./return-to.js";
 import { ApiError } from "./api.js";
 
 /** h("button", {class: "btn", onclick: fn}, "Save"): attributes, properties, listeners, children. */
@@ -134,6 +135,5 @@ export function formValues(form) {
 
 /** `returnTo` from the query string when it names a page of this site. */
 export function returnTo(fallback = "/app") {
-  const v = new URLSearchParams(location.search).get("returnTo");
-  return v && /^\/(?![/\\])/.test(v) ? v : fallback;
+  return safeReturnTo(new URLSearchParams(location.search).get("returnTo"), location.origin, fallback);
 }

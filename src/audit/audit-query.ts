@@ -2,6 +2,9 @@
 import type { DataSource } from "typeorm";
 import { AuditEvent } from "../../entities";
 import { ValidationError } from "../errors";
+import { isUuid } from "../http/validate";
+
+const ISO_INSTANT = /^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 export interface AuditPage {
   events: AuditEvent[];
@@ -10,8 +13,9 @@ export interface AuditPage {
 
 function decodeCursor(cursor: string): { t: string; id: string } {
   try {
-    const [t, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
-    if (!t || !id || Number.isNaN(Date.parse(t))) throw new Error();
+    const [t, id, extra] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
+    // Only what listAuditEvents itself writes: an ISO instant and a uuid (anything else would be a database error).
+    if (extra !== undefined || !ISO_INSTANT.test(t ?? "") || Number.isNaN(Date.parse(t)) || !isUuid(id)) throw new Error();
     return { t, id };
   } catch {
     throw new ValidationError([{ field: "query.cursor", message: "is not a cursor returned by this endpoint" }]);

@@ -17,6 +17,7 @@ import { ConfigError } from "../config";
 import { SCIM_COMMANDS } from "../../scim/cli";
 import { SSO_COMMANDS } from "../../sso/cli";
 import { DIRECTORY_COMMANDS } from "../../directory/cli";
+import { USER_COMMANDS } from "./user-commands";
 import { EmbeddedDatabaseBusyError } from "../db/embedded";
 
 function orgIdFlag(v: string | undefined): string {
@@ -37,7 +38,7 @@ const orgCreate: Command = async (deps, args) => {
   const r = await createOrgWithOwner(deps, CLI_CTX, input);
   const json = { org: { id: r.org.id, name: r.org.name, plan: r.org.plan }, owner: r.owner };
   const hint = r.ownerAccountCreated && !input.ownerPassword
-    ? `\nThe owner has no password yet: they can set one by signing up at ${deps.config.baseUrl} with ${r.owner.email}.` : "";
+    ? `\nThe owner has no password yet: set one with: roster user set-password --email ${r.owner.email} --password '<at least ${MIN_PASSWORD_LENGTH} characters>'` : "";
   return { json, text: `Created organization ${r.org.name} (${r.org.id}, ${r.org.plan}) with owner ${r.owner.email}.${hint}` };
 };
 
@@ -68,7 +69,7 @@ const mailList: Command = async (deps, args) => {
   if (f.to) qb.where("lower(m.to) = lower(:to)", { to: f.to });
   const rows = await qb.getMany();
   const messages = rows.map((m) => ({ id: m.id, to: m.to, subject: m.subject, status: m.status, attempts: m.attempts,
-    createdAt: m.createdAt, sentAt: m.sentAt, lastError: m.lastError, text: m.text }));
+    createdAt: m.createdAt, sentAt: m.sentAt, lastError: m.lastError, attemptErrors: m.attemptErrors, text: m.text }));
   const text = messages.map((m) => `${m.createdAt.toISOString()}  ${m.status.padEnd(7)}  ${m.to}  ${m.subject}`).join("\n");
   return { json: { messages }, text: text || "The outbox is empty." };
 };
@@ -79,6 +80,7 @@ export const COMMANDS: Record<string, Command> = {
   ...SCIM_COMMANDS,
   ...SSO_COMMANDS,
   ...DIRECTORY_COMMANDS,
+  ...USER_COMMANDS,
   "migrate": migrate,
   "org create": orgCreate,
   "scim-token create": scimTokenCreate,

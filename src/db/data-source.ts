@@ -15,6 +15,12 @@ export interface DataSourceTarget {
   /** An open PGlite instance (embedded mode). */
   pglite?: PGlite;
   poolSize?: number;
+  /**
+   * PostgreSQL statement_timeout in ms for every query on these connections; the client gives up
+   * 1 s later (a frozen server answers nothing, not even the cancellation). Absent: no limit
+   * (migrations, tests).
+   */
+  statementTimeoutMs?: number;
 }
 
 export function createDataSource(target: DataSourceTarget): DataSource {
@@ -35,6 +41,14 @@ export function createDataSource(target: DataSourceTarget): DataSource {
     ...common,
     url: target.url,
     poolSize: target.poolSize ?? 10,
-    extra: { connectionTimeoutMillis: 5000 },
+    extra: {
+      // Also bounds the wait for a free pooled connection when all of them are stuck.
+      connectionTimeoutMillis: target.statementTimeoutMs ? Math.min(5000, target.statementTimeoutMs + 1000) : 5000,
+      keepAlive: true,
+      ...(target.statementTimeoutMs ? {
+        statement_timeout: target.statementTimeoutMs,
+        query_timeout: target.statementTimeoutMs + 1000,
+      } : {}),
+    },
   });
 }

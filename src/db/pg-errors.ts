@@ -14,10 +14,13 @@ export function constraintOf(err: unknown): string | undefined {
 export const isUniqueViolation = (err: unknown): boolean => sqlState(err) === "23505";
 export const isInvalidTextRepresentation = (err: unknown): boolean => sqlState(err) === "22P02";
 
-/** Connection refused, reset, terminated: the database is out of reach, not the request wrong. */
+/**
+ * Connection refused, reset, terminated, or too slow (statement_timeout 57014, lock_timeout 55P03,
+ * the client's own query timeout): the database is out of reach, not the request wrong (503).
+ */
 export function isConnectionError(err: unknown): boolean {
   const code = sqlState(err) ?? (err as { code?: string } | undefined)?.code;
-  if (code && /^(08|57P0[1-3])/.test(code)) return true;
+  if (code && /^(08|57P0[1-3]|57014|55P03)/.test(code)) return true;
   return ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND"].includes(code ?? "")
-    || /Connection terminated|timeout exceeded when trying to connect/i.test((err as Error)?.message ?? "");
+    || /Connection terminated|timeout exceeded when trying to connect|Query read timeout/i.test((err as Error)?.message ?? "");
 }

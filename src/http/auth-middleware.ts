@@ -8,7 +8,7 @@ import "./request-types";
 import type { Deps } from "../context";
 import { findSession, SESSION_COOKIE } from "../auth/sessions";
 import { readCookie } from "./cookies";
-import { ForbiddenError, NotFoundError, UnauthenticatedError } from "../errors";
+import { AppError, ForbiddenError, NotFoundError, UnauthenticatedError } from "../errors";
 import { can, type Permission } from "../auth/permissions";
 import { safeEqual } from "../auth/tokens";
 import { isUuid } from "./validate";
@@ -32,18 +32,37 @@ export function loadSession(deps: Deps): RequestHandler {
 }
 
 const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
+const JSON_TYPES = ["application/json", "application/*+json"];
+
+/**
+ * Whether a write comes from a page of our own origin. `Origin: null` (sandboxed iframes, opaque
+ * origins) is cross-site. A missing Origin is cross-site when the browser says so through
+ * Sec-Fetch-Site; a request with neither header does not come from a browser that a third-party
+ * page could drive (every browser that can send a JSON body cross-site also sends Origin), and the
+ * JSON-only rule below stops the one thing an old browser could forge: a form post.
+ */
+export function sameOriginWrite(origin: string | undefined, fetchSite: string | undefined, ownOrigin: string): boolean {
+  if (origin !== undefined) return origin === ownOrigin;
+  if (fetchSite !== undefined) return fetchSite === "same-origin";
+  return true;
+}
 
 /**
  * Writes from a browser must come from our own origin (this also stops login CSRF on the
- * anonymous sign-in routes), and cookie-authenticated writes must carry the session's CSRF token.
+ * anonymous sign-in, sign-up and invitation routes) and carry JSON: a form, which any site can
+ * post without a preflight, is refused with 415. Cookie-authenticated writes must also carry the
+ * session's CSRF token.
  */
 export function csrfGuard(deps: Deps): RequestHandler {
   const ownOrigin = new URL(deps.config.baseUrl).origin;
   return (req, _res, next) => {
     if (SAFE.has(req.method)) return next();
-    const origin = req.headers.origin;
-    if (origin && origin !== ownOrigin && origin !== "null") {
+    const fetchSite = req.get("sec-fetch-site");
+    if (!sameOriginWrite(req.headers.origin, fetchSite, ownOrigin)) {
       return next(new ForbiddenError("csrf.bad_origin", "Cross-site requests are not allowed."));
+    }
+    if (req.headers["content-type"] !== undefined && !req.is(JSON_TYPES)) {
+      return next(new AppError("request.unsupported_media_type", 415, "Send the request body as application/json."));
     }
     if (req.auth) {
       const header = req.get("x-csrf-token");

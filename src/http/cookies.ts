@@ -1,11 +1,20 @@
 /** Minimal cookie parsing and writing (two cookies, no signing needed: values are random ids). */
 import type { Response } from "express";
 
+/** A value that is not valid percent-encoding names no session: ignored, never a 500 (anyone on a sibling domain can set one). */
+function decodeCookieValue(v: string): string | undefined {
+  try {
+    return decodeURIComponent(v);
+  } catch {
+    return undefined;
+  }
+}
+
 export function readCookie(header: string | undefined, name: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(";")) {
     const i = part.indexOf("=");
-    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+    if (i > 0 && part.slice(0, i).trim() === name) return decodeCookieValue(part.slice(i + 1).trim());
   }
   return undefined;
 }

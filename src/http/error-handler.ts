@@ -7,6 +7,9 @@ import type { ErrorRequestHandler, RequestHandler } from "express";
 import { AppError, RateLimitedError, UnavailableError } from "../errors";
 import { isConnectionError } from "../db/pg-errors";
 
+/** What a client should wait before retrying a 503 (database unreachable or too slow, or draining). */
+export const RETRY_AFTER_UNAVAILABLE_SECONDS = 5;
+
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   const e = err as { type?: string; status?: number; statusCode?: number };
@@ -31,6 +34,7 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   const appErr = toAppError(err);
   if (appErr.status >= 500) req.log?.error({ err: (appErr.cause as Error) ?? err }, "request failed");
   if (appErr instanceof RateLimitedError) res.setHeader("Retry-After", String(appErr.retryAfterSeconds));
+  if (appErr.status === 503) res.setHeader("Retry-After", String(RETRY_AFTER_UNAVAILABLE_SECONDS));
   res.status(appErr.status).json(errorBody(appErr, String(req.id ?? "")));
 };
 

@@ -1,11 +1,26 @@
-/** Fixed-window counters in memory, per instance: enough to slow guessing; a shared store can replace it. */
+/**
+ * Fixed-window rate limits. `SharedRateLimiter` counts in PostgreSQL (the `rate_limits` table),
+ * so N instances enforce one limit, not N; windows use the app clock, so tests can move time.
+ * `RateLimiter` keeps counters in memory, for limits that only slow one process's hot loop.
+ * Both throw RateLimitedError (429 with Retry-After) past the limit.
+ */
+import { createHash } from "node:crypto";
+import type { DataSource } from "typeorm";
 import { RateLimitedError } from "../errors";
+import type { RateLimitSetting } from "../config";
 
-export class RateLimiter {
+export interface Limiter {
+  /** Counts one attempt for `key`; throws RateLimitedError past the limit. */
+  hit(key: string): void | Promise<void>;
+  reset(key: string): void | Promise<void>;
+}
+
+const retryAfter = (resetAt: number, now: number) => Math.max(1, Math.ceil((resetAt - now) / 1000));
+
+export class RateLimiter implements Limiter {
   private readonly hits = new Map<string, { count: number; resetAt: number }>();
   constructor(readonly limit: number, readonly windowMs: number, private readonly now: () => number = Date.now) {}
 
-  /** Counts one attempt for `key`; throws RateLimitedError past the limit. */
   hit(key: string): void {
     const t = this.now();
     let e = this.hits.get(key);
@@ -15,7 +30,7 @@ export class RateLimiter {
       if (this.hits.size > 50_000) this.sweep(t);
     }
     e.count++;
-    if (e.count > this.limit) throw new RateLimitedError(Math.max(1, Math.ceil((e.resetAt - t) / 1000)));
+    if (e.count > this.limit) throw new RateLimitedError(retryAfter(e.resetAt, t));
   }
 
   reset(key: string): void {
@@ -24,5 +39,40 @@ export class RateLimiter {
 
   private sweep(t: number): void {
     for (const [k, e] of this.hits) if (e.resetAt <= t) this.hits.delete(k);
+  }
+}
+
+/** Expired windows are deleted by whichever instance happens to draw this (about once per 500 hits). */
+const SWEEP_ONE_IN = 500;
+
+export class SharedRateLimiter implements Limiter {
+  constructor(private readonly ds: DataSource, readonly name: string, readonly setting: RateLimitSetting,
+    private readonly now: () => Date = () => new Date()) {}
+
+  private key(key: string): string {
+    const k = `${this.name}:${key}`;
+    return k.length <= 200 ? k : `${this.name}:#${createHash("sha256").update(key).digest("hex")}`;
+  }
+
+  async hit(key: string): Promise<void> {
+    const now = this.now();
+    // One statement: concurrent hits from any instance serialise on the row.
+    const rows: Array<{ count: number; reset_at: Date }> = await this.ds.query(
+      `INSERT INTO rate_limits (key, count, reset_at) VALUES ($1, 1, $2::timestamptz + $3::int * interval '1 millisecond')
+       ON CONFLICT (key) DO UPDATE SET
+         count = CASE WHEN rate_limits.reset_at <= $2::timestamptz THEN 1 ELSE rate_limits.count + 1 END,
+         reset_at = CASE WHEN rate_limits.reset_at <= $2::timestamptz THEN excluded.reset_at ELSE rate_limits.reset_at END
+       RETURNING count, reset_at`,
+      [this.key(key), now, this.setting.windowMs],
+    );
+    if (Math.random() * SWEEP_ONE_IN < 1) {
+      void this.ds.query(`DELETE FROM rate_limits WHERE reset_at < $1`, [now]).catch(() => undefined);
+    }
+    const row = rows[0];
+    if (row && row.count > this.setting.limit) throw new RateLimitedError(retryAfter(new Date(row.reset_at).getTime(), now.getTime()));
+  }
+
+  async reset(key: string): Promise<void> {
+    await this.ds.query(`DELETE FROM rate_limits WHERE key = $1`, [this.key(key)]);
   }
 }

@@ -225,6 +225,8 @@ async function dropSupersededPending(deps: Deps, tx: EntityManager, ctx: Ctx, or
 }
 
 export async function acceptInvitation(deps: Deps, ctx: Ctx, token: string, input: AcceptInput): Promise<Accepted> {
+  // Look the token up before paying for scrypt: a guessed token must cost the server nothing.
+  assertUsable(await byToken(deps.ds.manager, token, false), deps.clock.now());
   const passwordHash = input.password ? await hashPassword(input.password) : undefined;
   return deps.ds.transaction(async (tx) => {
     // Lock order everywhere: org row, then invitation row (resend and revoke do the same).

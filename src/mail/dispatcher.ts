@@ -1,18 +1,24 @@
 /**
- * Delivers the outbox. A message is claimed with FOR UPDATE SKIP LOCKED and a lease
- * (`locked_until`), so several instances never send one message twice; a sender that dies
- * mid-send leaves a lease that lapses, and the message is retried (at-least-once: the stable
- * Message-ID lets receivers drop a duplicate). Failures back off exponentially up to
- * MAX_ATTEMPTS, recording each error. Without SMTP_URL messages stay in the outbox and are logged.
+ * Delivers the outbox. One message is claimed at a time (FOR UPDATE SKIP LOCKED) with a lease:
+ * `locked_until` plus a fresh `lease_token`. The lease is renewed while the SMTP exchange runs,
+ * and every update after the send is conditional on the token, so a message is sent once, even
+ * by several instances and a slow SMTP server. If the process dies between the server's
+ * acceptance and the commit, the lease lapses and the message goes out at most once more, with
+ * the same Message-ID (receivers can drop it). SMTP connection, greeting and socket timeouts
+ * bound a send. Failures back off exponentially up to MAX_ATTEMPTS, keeping every attempt's
+ * error. Without SMTP_URL messages stay in the outbox and are logged.
  */
+import { randomUUID } from "node:crypto";
 import nodemailer, { type Transporter } from "nodemailer";
 import type { DataSource } from "typeorm";
 import type { Logger } from "../logger";
 import type { Outbox } from "./outbox";
 
 export const MAX_ATTEMPTS = 8;
-const LEASE_SECONDS = 120;
-const BATCH = 20;
+/** Each attempt's lease; renewed every LEASE_SECONDS / 4 while the SMTP exchange runs. */
+export const LEASE_SECONDS = 60;
+/** nodemailer's defaults are 2 min / 30 s / 10 min; a stuck server must not hold a message that long. */
+export const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 };
 
 /** Seconds before attempt n+1: 5 s, 10 s, 20 s … capped at one hour. */
 export function backoffSeconds(attempts: number): number {
@@ -20,13 +26,15 @@ export function backoffSeconds(attempts: number): number {
 }
 
 interface ClaimedRow {
-  id: string; to_address: string; subject: string; body_text: string; body_html: string; attempts: number;
+  id: string; to_address: string; subject: string; body_text: string; body_html: string; attempts: number; lease_token: string;
 }
 
 export interface DispatcherOptions {
   smtpUrl?: string;
   from: string;
   pollMs?: number;
+  /** Lease per attempt (default LEASE_SECONDS); tests shorten it to make a lapse observable. */
+  leaseSeconds?: number;
 }
 
 export class MailDispatcher {
@@ -44,7 +52,12 @@ export class MailDispatcher {
     private readonly opts: DispatcherOptions,
   ) {
     // SMTP_URL carries every transport option nodemailer knows (smtps://, ?ignoreTLS=true, auth).
-    this.transport = opts.smtpUrl ? nodemailer.createTransport(opts.smtpUrl) : undefined;
+    // Timeouts given in the URL (?socketTimeout=…) win over ours.
+    this.transport = opts.smtpUrl ? nodemailer.createTransport({ ...SMTP_TIMEOUTS, url: opts.smtpUrl }) : undefined;
+  }
+
+  private get leaseSeconds(): number {
+    return this.opts.leaseSeconds ?? LEASE_SECONDS;
   }
 
   private readonly onQueued = (): void => void this.kick();
@@ -91,45 +104,71 @@ export class MailDispatcher {
   }
 
   private async deliverDue(): Promise<void> {
-    for (;;) {
-      // TypeORM answers an UPDATE with [rows, rowCount].
-      const [rows]: [ClaimedRow[], number] = await this.ds.query(
-        `UPDATE email_messages SET status = 'sending', attempts = attempts + 1,
-                locked_until = now() + $1::int * interval '1 second'
-          WHERE id IN (SELECT id FROM email_messages
-                        WHERE status IN ('pending', 'sending') AND next_attempt_at <= now()
-                          AND (locked_until IS NULL OR locked_until < now())
-                        ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)
-        RETURNING id, to_address, subject, body_text, body_html, attempts`,
-        [LEASE_SECONDS, BATCH],
-      );
-      if (rows.length === 0) return;
-      for (const row of rows) await this.deliver(row);
-      if (this.stopped) return;
+    while (!this.stopped) {
+      const row = await this.claimOne();
+      if (!row) return;
+      await this.deliver(row);
     }
   }
 
+  private async claimOne(): Promise<ClaimedRow | undefined> {
+    // TypeORM answers an UPDATE with [rows, rowCount].
+    const [rows]: [ClaimedRow[], number] = await this.ds.query(
+      `UPDATE email_messages SET status = 'sending', attempts = attempts + 1, lease_token = $2,
+              locked_until = now() + $1::int * interval '1 second'
+        WHERE id = (SELECT id FROM email_messages
+                     WHERE status IN ('pending', 'sending') AND next_attempt_at <= now()
+                       AND (locked_until IS NULL OR locked_until < now())
+                     ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+      RETURNING id, to_address, subject, body_text, body_html, attempts, lease_token`,
+      [this.leaseSeconds, randomUUID()],
+    );
+    return rows[0];
+  }
+
+  /** Extends the lease while a send runs; a renewal that finds the lease gone is logged, not fatal. */
+  private renewWhileSending(row: ClaimedRow): () => void {
+    const timer = setInterval(() => {
+      this.ds.query(`UPDATE email_messages SET locked_until = now() + $3::int * interval '1 second'
+                      WHERE id = $1 AND lease_token = $2`, [row.id, row.lease_token, this.leaseSeconds])
+        .catch((err) => this.logger.warn({ err, emailId: row.id }, "could not renew the outbox lease"));
+    }, (this.leaseSeconds * 1000) / 4);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
   private async deliver(row: ClaimedRow): Promise<void> {
+    const stopRenewing = this.renewWhileSending(row);
+    let error: Error | undefined;
     try {
       await this.transport!.sendMail({
         from: this.opts.from, to: row.to_address, subject: row.subject, text: row.body_text, html: row.body_html,
         messageId: `<${row.id}@roster>`,
       });
-      await this.ds.query(
-        `UPDATE email_messages SET status = 'sent', sent_at = now(), locked_until = NULL, last_error = NULL WHERE id = $1`,
-        [row.id],
-      );
-      this.logger.info({ emailId: row.id, to: row.to_address }, "email sent");
     } catch (err) {
-      const failed = row.attempts >= MAX_ATTEMPTS;
-      await this.ds.query(
-        `UPDATE email_messages SET status = $2, locked_until = NULL, last_error = $3,
-                next_attempt_at = now() + $4::int * interval '1 second' WHERE id = $1`,
-        [row.id, failed ? "failed" : "pending", String((err as Error).message).slice(0, 1000), backoffSeconds(row.attempts)],
-      );
-      this.logger.warn({ emailId: row.id, attempts: row.attempts, err: (err as Error).message },
-        failed ? "email failed for good" : "email delivery failed; will retry");
+      error = err as Error;
+    } finally {
+      stopRenewing();
     }
+    if (!error) {
+      const [, held]: [unknown, number] = await this.ds.query(
+        `UPDATE email_messages SET status = 'sent', sent_at = now(), locked_until = NULL, lease_token = NULL, last_error = NULL
+          WHERE id = $1 AND lease_token = $2`, [row.id, row.lease_token]);
+      if (held === 0) this.logger.warn({ emailId: row.id }, "email sent, but its lease had passed to another sender");
+      else this.logger.info({ emailId: row.id, to: row.to_address }, "email sent");
+      return;
+    }
+    const failed = row.attempts >= MAX_ATTEMPTS;
+    const message = String(error.message).slice(0, 1000);
+    await this.ds.query(
+      `UPDATE email_messages SET status = $3, locked_until = NULL, lease_token = NULL, last_error = $4,
+              attempt_errors = attempt_errors || jsonb_build_array(jsonb_build_object('at', now(), 'attempt', attempts, 'error', $4::text)),
+              next_attempt_at = now() + $5::int * interval '1 second'
+        WHERE id = $1 AND lease_token = $2`,
+      [row.id, row.lease_token, failed ? "failed" : "pending", message, backoffSeconds(row.attempts)],
+    );
+    this.logger.warn({ emailId: row.id, attempts: row.attempts, err: message },
+      failed ? "email failed for good" : "email delivery failed; will retry");
   }
 
   /** No SMTP_URL: leave messages pending (they go out once SMTP is configured) and log each new one with its links. */

@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { Deps } from "../context";
 import { asyncHandler, requireAuth, userCtx } from "../http/auth-middleware";
 import { parse } from "../http/validate";
-import { RateLimiter } from "../http/rate-limit";
+import { SharedRateLimiter } from "../http/rate-limit";
 import { endSession, startSession } from "../http/session";
 import { MIN_PASSWORD_LENGTH } from "../auth/passwords";
 import { me, signIn, signUp, InvalidCredentialsError } from "../accounts/account.service";
@@ -19,15 +19,16 @@ const userJson = (u: { id: string; email: string; name: string | null; emailVeri
 
 export function authRoutes(deps: Deps): Router {
   const r = Router();
-  const perIp = new RateLimiter(100, 15 * 60_000);
-  const perEmail = new RateLimiter(10, 15 * 60_000);
+  const now = () => deps.clock.now();
+  const perIp = new SharedRateLimiter(deps.ds, "signin-ip", deps.config.rateLimits.signInPerIp, now);
+  const perEmail = new SharedRateLimiter(deps.ds, "signin-email", deps.config.rateLimits.signInPerEmail, now);
 
   r.get("/auth/csrf", (req, res) => {
     res.json({ csrfToken: req.auth?.session.csrfToken ?? null, signedIn: !!req.auth });
   });
 
   r.post("/auth/signup", asyncHandler(async (req, res) => {
-    perIp.hit(`signup:${req.ip}`);
+    await perIp.hit(`signup:${req.ip}`);
     const body = parse(z.object({ email: emailField, password: passwordField, name: nameField }), req.body);
     const user = await signUp(deps, body);
     const { csrfToken } = await startSession(deps, req, res, user.id, "password");
@@ -35,17 +36,17 @@ export function authRoutes(deps: Deps): Router {
   }));
 
   r.post("/auth/signin", asyncHandler(async (req, res) => {
-    perIp.hit(`signin:${req.ip}`);
+    await perIp.hit(`signin:${req.ip}`);
     const body = parse(z.object({ email: z.string().max(320), password: z.string().max(200) }), req.body);
     const emailKey = `signin:${normalizeEmail(body.email)}`;
-    perEmail.hit(emailKey);
+    await perEmail.hit(emailKey);
     try {
       const { user, authMethod } = await signIn(deps, userCtx(req), body.email, body.password);
-      perEmail.reset(emailKey);
+      await perEmail.reset(emailKey);
       const { csrfToken } = await startSession(deps, req, res, user.id, authMethod);
       res.json({ user: userJson(user), csrfToken });
     } catch (err) {
-      if (!(err instanceof InvalidCredentialsError)) perEmail.reset(emailKey);
+      if (!(err instanceof InvalidCredentialsError)) await perEmail.reset(emailKey);
       throw err;
     }
   }));

@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { Deps } from "../context";
 import { asyncHandler, requirePermission, userCtx } from "../http/auth-middleware";
 import { parse } from "../http/validate";
-import { RateLimiter } from "../http/rate-limit";
+import { SharedRateLimiter } from "../http/rate-limit";
 import { startSession } from "../http/session";
 import { acceptInvitation, createInvitation, describeInvitation, listInvitations, resendInvitation, revokeInvitation } from "../invitations/invitation.service";
 import { emailField, nameField, passwordField } from "./auth.routes";
@@ -40,15 +40,15 @@ export function invitationRoutes(deps: Deps): Router {
 export function invitationPublicRoutes(deps: Deps): Router {
   const r = Router();
   // Guessing tokens is hopeless (256 bits), but lookups are still rate-limited per IP (INV-11).
-  const perIp = new RateLimiter(60, 60_000);
+  const perIp = new SharedRateLimiter(deps.ds, "invitation-ip", deps.config.rateLimits.invitationPerIp, () => deps.clock.now());
 
   r.get("/:token", asyncHandler(async (req, res) => {
-    perIp.hit(`inv:${req.ip}`);
+    await perIp.hit(`inv:${req.ip}`);
     res.json({ invitation: await describeInvitation(deps, String(req.params.token)) });
   }));
 
   r.post("/:token/accept", asyncHandler(async (req, res) => {
-    perIp.hit(`inv:${req.ip}`);
+    await perIp.hit(`inv:${req.ip}`);
     const body = parse(z.object({ name: nameField.optional(), password: passwordField.optional() }), req.body);
     const accepted = await acceptInvitation(deps, userCtx(req), String(req.params.token), { user: req.auth?.user, ...body });
     let csrfToken = req.auth?.session.csrfToken;

@@ -4,13 +4,14 @@
  * bad input, and a graceful SIGTERM.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, existsSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, rmSync, existsSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 const ROOT = resolve(__dirname, "../..");
 const TSX = join(ROOT, "node_modules/.bin/tsx");
 const dataDir = mkdtempSync(join(tmpdir(), "roster-proc-"));
+chmodSync(dataDir, 0o755); // as an older version left it: the server must close it to others
 const env = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: "info", PORT: "0", DATABASE_URL: "", SMTP_URL: "" };
 
 function cli(args: string[], extraEnv: Record<string, string> = {}) {
@@ -47,6 +48,21 @@ it("starts on the embedded database, says how to create the first org, and is re
   expect(existsSync(join(dataDir, "session-secret"))).toBe(true);
 });
 
+it("keeps DATA_DIR and every file in it private to the server's OS user, control socket included", () => {
+  expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+  const open: string[] = [];
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if ((statSync(p).mode & 0o077) !== 0 && !e.isSymbolicLink()) open.push(`${p} ${(statSync(p).mode & 0o777).toString(8)}`);
+      if (e.isDirectory()) walk(p);
+    }
+  };
+  walk(dataDir);
+  expect(open).toEqual([]);
+  expect(readdirSync(dataDir)).toEqual(expect.arrayContaining(["roster.sock", "pgdata", "session-secret"]));
+});
+
 it("runs the CLI beside the running server: org, SCIM token, outbox", () => {
   const org = cli(["org", "create", "--name", "Acme", "--plan", "enterprise", "--owner-email", "owner@acme.test", "--owner-password", "long enough pw", "--json"]);
   expect(org.stderr).toBe("");
@@ -59,6 +75,20 @@ it("runs the CLI beside the running server: org, SCIM token, outbox", () => {
   expect(JSON.stringify(list)).not.toContain(tok.token);
   expect(cli(["scim-token", "revoke", "--id", tok.id]).code).toBe(0);
   expect(JSON.parse(cli(["mail", "list", "--json"]).stdout)).toEqual({ messages: expect.any(Array) });
+});
+
+it("gives an Owner created without a password a way to get one that the README promises", async () => {
+  const org = cli(["org", "create", "--name", "NoPw", "--plan", "free", "--owner-email", "nopw@acme.test"]);
+  expect(org.stdout).toContain("roster user set-password --email nopw@acme.test");
+  const signup = await fetch(`http://127.0.0.1:${port}/api/auth/signup`, { method: "POST", headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email: "nopw@acme.test", password: "attacker pw 123", name: "Mallory" }) });
+  expect(signup.status).toBe(409); // nobody else can claim the Owner by signing up first
+  const set = cli(["user", "set-password", "--email", "nopw@acme.test", "--password", "owner's own pw", "--json"]);
+  expect(JSON.parse(set.stdout)).toEqual({ user: { id: expect.any(String), email: "nopw@acme.test" }, signedOut: false });
+  const signin = await fetch(`http://127.0.0.1:${port}/api/auth/signin`, { method: "POST", headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email: "nopw@acme.test", password: "owner's own pw" }) });
+  expect(signin.status).toBe(200);
+  expect(cli(["user", "set-password", "--email", "nobody@acme.test", "--password", "whatever long"]).stderr).toMatch(/User not found/);
 });
 
 it("answers bad input with one line on stderr and a non-zero exit", () => {
@@ -88,9 +118,17 @@ it("refuses a second server on the same embedded data directory with one clear l
 });
 
 it("stops with one line when the database is unreachable at start", () => {
-  const r = spawnSync(TSX, [join(ROOT, "src/server.ts")], { env: { ...env, DATABASE_URL: "postgres://postgres@127.0.0.1:1/none" }, encoding: "utf8", timeout: 60_000 });
+  const r = spawnSync(TSX, [join(ROOT, "src/server.ts")], { env: { ...env, DATABASE_URL: "postgres://postgres@127.0.0.1:1/none",
+    SESSION_SECRET: "x".repeat(32) }, encoding: "utf8", timeout: 60_000 });
   expect(r.status).toBe(1);
   expect(r.stderr.trim()).toMatch(/^roster: cannot open the database at DATABASE_URL: .*ECONNREFUSED/);
+});
+
+it("refuses to start on PostgreSQL without SESSION_SECRET, with one line", () => {
+  const r = spawnSync(TSX, [join(ROOT, "src/server.ts")], { env: { ...env, DATABASE_URL: "postgres://postgres@127.0.0.1:1/none", SESSION_SECRET: "" },
+    encoding: "utf8", timeout: 60_000 });
+  expect(r.status).toBe(1);
+  expect(r.stderr.trim()).toMatch(/^roster: Invalid configuration: SESSION_SECRET: required when DATABASE_URL is set[^\n]*$/);
 });
 
 it("shuts down cleanly on SIGTERM", async () => {

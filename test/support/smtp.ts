@@ -17,6 +17,8 @@ export class MailCatcher {
   private waiters: Array<() => void> = [];
   /** When set, the server refuses every message with this SMTP error (an outage). */
   refuse: string | undefined;
+  /** When set, the server waits this long before answering each message (a slow relay). */
+  delayMs = 0;
 
   async start(): Promise<string> {
     this.server = new SMTPServer({
@@ -24,7 +26,8 @@ export class MailCatcher {
       disabledCommands: ["STARTTLS"],
       logger: false,
       onData: (stream, _session, callback) => {
-        simpleParser(stream).then((mail) => {
+        simpleParser(stream).then(async (mail) => {
+          if (this.delayMs) await new Promise((ok) => setTimeout(ok, this.delayMs));
           if (this.refuse) return callback(Object.assign(new Error(this.refuse), { responseCode: 451 }));
           const to = Array.isArray(mail.to) ? mail.to[0] : mail.to;
           this.messages.push({

@@ -38,4 +38,21 @@ describe("loadConfig", () => {
     expect(loadConfig({ DATA_DIR: dataDir(), TRUST_PROXY: "2" }).trustProxy).toBe(2);
     expect(loadConfig({ DATA_DIR: dataDir(), TRUST_PROXY: "loopback" }).trustProxy).toBe("loopback");
   });
+
+  it("refuses to start on PostgreSQL without SESSION_SECRET, in one line; embedded mode keeps generating it", () => {
+    expect(() => loadConfig({ DATA_DIR: dataDir(), DATABASE_URL: "postgres://db/roster" }))
+      .toThrow(/^Invalid configuration: SESSION_SECRET: required when DATABASE_URL is set[^\n]*$/);
+    expect(loadConfig({ DATA_DIR: dataDir(), DATABASE_URL: "postgres://db/roster", SESSION_SECRET: "s".repeat(32) }).encryptionKey)
+      .toBe("s".repeat(32));
+    expect(loadConfig({ DATA_DIR: dataDir() }).sessionSecret).toHaveLength(43);
+  });
+
+  it("parses rate limits, drain and statement timeout", () => {
+    const c = loadConfig({ DATA_DIR: dataDir(), RATE_LIMIT_SIGNIN_PER_IP: "5/30s", RATE_LIMIT_SCIM_PER_TOKEN: "100/1h", SHUTDOWN_DRAIN_MS: "3000" });
+    expect(c.rateLimits.signInPerIp).toEqual({ limit: 5, windowMs: 30_000 });
+    expect(c.rateLimits.scimPerToken).toEqual({ limit: 100, windowMs: 3_600_000 });
+    expect(c.rateLimits.signInPerEmail).toEqual({ limit: 10, windowMs: 900_000 });
+    expect(c).toMatchObject({ shutdownDrainMs: 3000, dbStatementTimeoutMs: 5000 });
+    expect(() => loadConfig({ DATA_DIR: dataDir(), RATE_LIMIT_SIGNIN_PER_EMAIL: "lots" })).toThrow(/RATE_LIMIT_SIGNIN_PER_EMAIL: must look like/);
+  });
 });
