@@ -1,10 +1,13 @@
 /**
- * THE decision "which account does this directory user map to", in one place (trust boundary):
+ * THE decision "which account does this directory user map to", in one place (trust boundary,
+ * docs/security.md):
  * - an email in one of the org's verified domains → that account, created if none exists;
- * - any other email → no account is created or linked: the user is skipped and reported
- *   (`users.skipped`, reason `email_domain_not_verified`). An org must not create or take over
- *   accounts for addresses it does not own. (When pending memberships exist, this is where a
- *   skipped user becomes one.)
+ * - any other email → `pending`: no account is looked up, created or linked. The sync gives the
+ *   user a membership that waits for the person (provisionMember: a placeholder account showing
+ *   Google's name, one email with a join link); following the link moves it to their account.
+ *   An org must not create or take over accounts for addresses it does not own.
+ * A user Roster already manages is matched by its Google id first (plan.ts), so a pending or
+ * joined membership stays the same membership across syncs.
  */
 import type { EntityManager } from "typeorm";
 import { emailDomain } from "../sso/domains.service";
@@ -12,7 +15,7 @@ import { emailDomain } from "../sso/domains.service";
 export type AccountDecision =
   | { kind: "existing"; userId: string }
   | { kind: "new" }
-  | { kind: "skip"; reason: "email_domain_not_verified" };
+  | { kind: "pending" };
 
 /** Decides for every email at once (two queries, whatever the count). Emails are lower-case. */
 export async function accountsFor(tx: EntityManager, orgId: string, emails: string[]): Promise<Map<string, AccountDecision>> {
@@ -24,7 +27,7 @@ export async function accountsFor(tx: EntityManager, orgId: string, emails: stri
   const byEmail = new Map(found.map((u) => [u.email, u.id]));
   const out = new Map<string, AccountDecision>();
   for (const e of emails) {
-    if (!verified.has(emailDomain(e) ?? "")) out.set(e, { kind: "skip", reason: "email_domain_not_verified" });
+    if (!verified.has(emailDomain(e) ?? "")) out.set(e, { kind: "pending" });
     else {
       const id = byEmail.get(e);
       out.set(e, id ? { kind: "existing", userId: id } : { kind: "new" });

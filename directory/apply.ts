@@ -1,7 +1,8 @@
 /**
  * Applies a plan in the caller's transaction (org locked), one statement per kind of change,
  * through the member service's set-based functions; the directory's own bookkeeping
- * (directory_users, directory_groups) is written here. Members refused by the last-Owner rule are
+ * (directory_users, directory_groups) is written here. Users outside the org's verified domains
+ * go one by one through provisionMember (pending membership + join email): they are the exception. Members refused by the last-Owner rule are
  * audited and returned; the rest applies.
  */
 import type { EntityManager } from "typeorm";
@@ -11,6 +12,7 @@ import {
   addMembersBulk, auditRefusals, changeRolesBulk, markIdpManagedBulk, removeMembersBulk, setStatusBulk, updateMemberAttributesBulk,
 } from "../src/members/member.bulk";
 import { replaceMemberGrants } from "../src/members/grants";
+import { provisionMember } from "../src/members/provision";
 import { createAccounts } from "./accounts";
 import type { Plan } from "./plan";
 
@@ -37,6 +39,19 @@ async function createMembers(tx: EntityManager, ctx: Ctx, org: Organization, dir
   return byGoogle;
 }
 
+/** Memberships waiting for the person, linked like other created members; adds them to `byGoogle`. */
+async function createPending(deps: Deps, tx: EntityManager, ctx: Ctx, org: Organization, dir: Directory, plan: Plan, byGoogle: Map<string, string>): Promise<void> {
+  const links: Array<{ membershipId: string; googleId: string; email: string; baseRole: string }> = [];
+  for (const p of plan.pending) {
+    const { membership } = await provisionMember(deps, tx, ctx, org, {
+      email: p.user.email, name: p.user.fullName.slice(0, 200) || null, role: p.role, source: "scim", auditMetadata: { status: p.status } }, "directory");
+    await tx.query(`UPDATE memberships SET scim_attributes = $2::jsonb, status = $3 WHERE id = $1`, [membership.id, JSON.stringify(p.attributes), p.status]);
+    byGoogle.set(p.user.id, membership.id);
+    links.push({ membershipId: membership.id, googleId: p.user.id, email: p.user.email, baseRole: "member" });
+  }
+  await linkManaged(tx, dir.id, links);
+}
+
 async function applyGroups(tx: EntityManager, dir: Directory, plan: Plan): Promise<void> {
   const g = plan.groups;
   if (g.remove.length) await tx.query(`DELETE FROM directory_groups WHERE directory_id = $1 AND google_id = ANY($2::text[])`, [dir.id, g.remove]);
@@ -57,6 +72,7 @@ async function existingChatbots(tx: EntityManager, orgId: string, plan: Plan): P
 
 export async function applyPlan(deps: Deps, tx: EntityManager, ctx: Ctx, org: Organization, dir: Directory, plan: Plan): Promise<string[]> {
   const created = await createMembers(tx, ctx, org, dir, plan);
+  await createPending(deps, tx, ctx, org, dir, plan, created);
   if (plan.adopt.length) {
     await markIdpManagedBulk(tx, ctx, org, plan.adopt.map((a) => a.membershipId), "directory");
     await linkManaged(tx, dir.id, plan.adopt.map((a) => ({ membershipId: a.membershipId, googleId: a.user.id, email: a.user.email, baseRole: a.baseRole })));

@@ -1,8 +1,10 @@
 /**
  * The difference between the directory as read and the org's members, as data (pure: no I/O).
- * Google decides presence, status, profile name and mapped groups of the members it manages;
- * it never makes or unmakes an Owner (mappings to Owner count as Admin; an Owner's role is left
- * alone), and never touches members it does not manage.
+ * Google decides presence, status, profile name and mapped groups of the members it manages
+ * (matched by Google id first, then by account); it never makes or unmakes an Owner (mappings to
+ * Owner count as Admin; an Owner's role is left alone), suspends or removes an Owner only with
+ * `ownerAuthority` (idp-owner-guard.ts), and never touches members it does not manage. A new user
+ * outside the org's verified domains becomes a pending membership (`pending`, accounts.ts).
  */
 import type { ChatbotAccess, Role, ScimUserAttributes } from "../entities";
 import type { AccountDecision } from "./accounts";
@@ -23,10 +25,16 @@ export interface PlanInput {
   mappings: MappingRow[];
   grants: Map<string, Map<string, ChatbotAccess>>;
   knownGroups: KnownGroup[];
+  /** The directory may suspend or remove Owners (org's "IdP-managed Owners" on; see sync.service.ts). */
+  ownerAuthority?: boolean;
 }
 
+export interface NewMemberPlan { user: DirUser; role: Role; status: "active" | "suspended"; attributes: ScimUserAttributes }
+
 export interface Plan {
-  create: Array<{ user: DirUser; userId: string | null; role: Role; status: "active" | "suspended"; attributes: ScimUserAttributes }>;
+  create: Array<NewMemberPlan & { userId: string | null }>;
+  /** New users outside the org's verified domains: memberships waiting for the person (provisionMember). */
+  pending: NewMemberPlan[];
   adopt: Array<{ user: DirUser; membershipId: string; baseRole: Role }>;
   attributes: Array<{ id: string; attributes: ScimUserAttributes }>;
   restore: string[];
@@ -36,6 +44,8 @@ export interface Plan {
   grants: Array<{ id: string; grants: Array<{ chatbotId: string; access: ChatbotAccess }> }>;
   relink: Array<{ id: string; googleId: string; email: string }>;
   skipped: Array<{ email: string; reason: string }>;
+  /** Owners Google suspended or removed, kept because the directory has no authority over Owners. */
+  ownersKept: string[];
   unchanged: number;
   groups: { upsert: KnownGroup[]; created: number; updated: number; remove: string[] };
 }
@@ -75,24 +85,27 @@ const sameGrants = (a: Map<string, ChatbotAccess> | undefined, b: Map<string, Ch
   (a?.size ?? 0) === b.size && [...b].every(([k, v]) => a?.get(k) === v);
 
 export function planSync(input: PlanInput): Plan {
-  const plan: Plan = { create: [], adopt: [], attributes: [], restore: [], suspend: [], remove: [], roles: [], grants: [], relink: [], skipped: [], unchanged: 0,
+  const plan: Plan = { create: [], pending: [], ownersKept: [], adopt: [], attributes: [], restore: [], suspend: [], remove: [], roles: [], grants: [], relink: [], skipped: [], unchanged: 0,
     groups: { upsert: [], created: 0, updated: 0, remove: [] } };
   const byUser = new Map(input.members.map((m) => [m.userId, m]));
+  const byGoogle = new Map(input.members.flatMap((m) => (m.managed ? [[m.managed.googleId, m] as const] : [])));
   const roles = mapped(input);
   const grantsGovern = input.mappings.some((m) => m.grants.length > 0);
   const kept = new Set<string>();
   for (const u of input.users) {
     const decision = input.accounts.get(u.email);
-    if (!decision || decision.kind === "skip") {
-      plan.skipped.push({ email: u.email, reason: decision?.kind === "skip" ? decision.reason : "no_decision" });
+    if (!decision) {
+      plan.skipped.push({ email: u.email, reason: "no_decision" });
       continue;
     }
-    const m = decision.kind === "existing" ? byUser.get(decision.userId) : undefined;
+    const m = byGoogle.get(u.id) ?? (decision.kind === "existing" ? byUser.get(decision.userId) : undefined);
     const map = roles.get(u.id);
     const status = u.suspended ? "suspended" : "active";
     if (!m) {
       const role = map?.role && RANK[map.role] > RANK.member ? map.role : "member";
-      plan.create.push({ user: u, userId: decision.kind === "existing" ? decision.userId : null, role, status, attributes: attributesOf(u) });
+      const row = { user: u, role, status, attributes: attributesOf(u) } as const;
+      if (decision.kind === "pending") plan.pending.push(row);
+      else plan.create.push({ ...row, userId: decision.kind === "existing" ? decision.userId : null });
       if (map?.grants.size) plan.grants.push({ id: `user:${u.id}`, grants: [...map.grants].map(([chatbotId, access]) => ({ chatbotId, access })) });
       continue;
     }
@@ -110,7 +123,10 @@ export function planSync(input: PlanInput): Plan {
     } else if (m.managed.googleId !== u.id || m.managed.email !== u.email) plan.relink.push({ id: m.membershipId, googleId: u.id, email: u.email });
     const attrs = attributesOf(u);
     if (!sameAttributes(m.attributes, attrs)) { plan.attributes.push({ id: m.membershipId, attributes: attrs }); changed = true; }
-    if (m.status !== status) { (status === "suspended" ? plan.suspend : plan.restore).push(m.membershipId); changed = true; }
+    if (m.status !== status) {
+      if (status === "suspended" && m.role === "owner" && !input.ownerAuthority) plan.ownersKept.push(m.membershipId);
+      else { (status === "suspended" ? plan.suspend : plan.restore).push(m.membershipId); changed = true; }
+    }
     if (m.role !== "owner") {
       const base = baseRole === "owner" ? "admin" : baseRole;
       const target = map?.role && RANK[map.role] > RANK[base] ? map.role : base;
@@ -123,7 +139,10 @@ export function planSync(input: PlanInput): Plan {
     }
     if (!changed) plan.unchanged++;
   }
-  for (const m of input.members) if (m.managed && !kept.has(m.membershipId)) plan.remove.push(m.membershipId);
+  for (const m of input.members) {
+    if (!m.managed || kept.has(m.membershipId)) continue;
+    (m.role === "owner" && !input.ownerAuthority ? plan.ownersKept : plan.remove).push(m.membershipId);
+  }
   planGroups(input, plan);
   return plan;
 }

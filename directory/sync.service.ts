@@ -9,6 +9,8 @@ import { Directory, DirectorySync, Membership, User, type DirectorySyncCounts, t
 import type { Ctx, Deps } from "../src/context";
 import { recordAudit } from "../src/audit/audit-log";
 import { lockOrg } from "../src/members/member.service";
+import { auditRefusals } from "../src/members/member.bulk";
+import { credentialMayManageOwners } from "../src/members/idp-owner-guard";
 import { accountsFor } from "./accounts";
 import { applyPlan } from "./apply";
 import { findDirectory, GOOGLE_API_ROOT } from "./directory.service";
@@ -49,7 +51,7 @@ function countsOf(snap: Snapshot, plan: Plan, refused: number): DirectorySyncCou
   const c = emptyCounts();
   const updated = new Set([...plan.adopt.map((a) => a.membershipId), ...plan.attributes.map((a) => a.id), ...plan.roles.map((r) => r.id),
     ...plan.grants.filter((g) => !g.id.startsWith("user:")).map((g) => g.id)]);
-  c.users = { seen: snap.users.length, created: plan.create.length, updated: updated.size, suspended: plan.suspend.length, restored: plan.restore.length,
+  c.users = { seen: snap.users.length, created: plan.create.length + plan.pending.length, updated: updated.size, suspended: plan.suspend.length, restored: plan.restore.length,
     removed: Math.max(0, plan.remove.length - refused), unchanged: plan.unchanged, skipped: plan.skipped.length };
   c.groups = { seen: snap.groups.length, created: plan.groups.created, updated: plan.groups.updated, removed: plan.groups.remove.length };
   return c;
@@ -81,7 +83,10 @@ async function decideAndApply(deps: Deps, ctx: Ctx, d: Directory, sync: Director
     if (!(await stillHolds(tx, d.id, opts.instance))) return finish(tx, sync, { status: "failed", errorCode: "directory.lease_lost", error: "Another Roster instance took over this sync; nothing was applied here." }, now());
     if (org.plan !== "enterprise") return finish(tx, sync, { status: "failed", errorCode: "plan.enterprise_required", error: "Google Workspace provisioning needs the Enterprise plan; nothing was applied." }, now());
     const members = await loadMembers(tx, org.id, d.id);
-    const plan = planSync({
+    // Only an Owner (or the operator) connects a directory, so its authority over Owners is the org's switch.
+    const ownerAuthority = credentialMayManageOwners(org, "owner");
+    ctx = { ...ctx, idpOwnerAuthority: ownerAuthority };
+    const plan = planSync({ ownerAuthority,
       users: snap.users, groups: snap.groups, accounts: await accountsFor(tx, org.id, snap.users.map((u) => u.email)), members,
       mappings: await loadMappings(tx, org.id), grants: await loadGrants(tx, org.id), knownGroups: await loadKnownGroups(tx, d.id),
     });
@@ -95,14 +100,17 @@ async function decideAndApply(deps: Deps, ctx: Ctx, d: Directory, sync: Director
       const prev = await previousHeld(tx, d.id, sync);
       await recordAudit(tx, ctx, { orgId: org.id, action: "directory.sync_held", target: { type: "directory", id: d.id, name: "google" }, metadata: { syncId: sync.id, ...held } });
       if (!prev || prev.held?.wouldRemove !== held.wouldRemove || prev.held?.wouldSuspend !== held.wouldSuspend) await emailOwners(deps, tx, org, reason);
-      return finish(tx, sync, { status: "held", held, counts: countsOf(snap, { ...plan, create: [], adopt: [], attributes: [], roles: [], grants: [], remove: [], suspend: [], restore: [] }, 0), skipped }, now());
+      return finish(tx, sync, { status: "held", held, counts: countsOf(snap, { ...plan, create: [], pending: [], adopt: [], attributes: [], roles: [], grants: [], remove: [], suspend: [], restore: [] }, 0), skipped }, now());
     }
     const refused = await applyPlan(deps, tx, ctx, org, d, plan);
+    await auditRefusals(tx, ctx, org.id, plan.ownersKept, "member.idp_owner_refused");
     const counts = countsOf(snap, plan, refused.length);
     if (a) await tx.getRepository(DirectorySync).update({ id: a.heldSyncId }, { status: "confirmed" });
     await recordAudit(tx, ctx, { orgId: org.id, action: "directory.synced", target: { type: "directory", id: d.id, name: "google" },
-      metadata: { syncId: sync.id, trigger: opts.trigger, users: counts.users, groups: counts.groups, refused: refused.length } });
-    return finish(tx, sync, { status: "applied", counts, skipped, refused: refused.map((memberId) => ({ memberId, reason: "member.last_owner" })) }, now());
+      metadata: { syncId: sync.id, trigger: opts.trigger, users: counts.users, groups: counts.groups, refused: refused.length + plan.ownersKept.length } });
+    return finish(tx, sync, { status: "applied", counts, skipped, refused: [
+      ...plan.ownersKept.map((memberId) => ({ memberId, reason: "member.idp_owner_refused" })),
+      ...refused.map((memberId) => ({ memberId, reason: "member.last_owner" }))] }, now());
   });
 }
 

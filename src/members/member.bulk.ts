@@ -16,9 +16,11 @@ import { removedEmail, roleChangedEmail, type RenderedEmail } from "../mail/temp
 
 export type BulkVia = "directory";
 
-interface Row { id: string; user_id: string; role: Role; status: string; source: string; email: string; name: string | null }
+/** `email` is where the member is known (a pending member's address, not its placeholder's); `mailable` as in member.service.ts. */
+interface Row { id: string; user_id: string; role: Role; status: string; source: string; email: string; name: string | null; pending: boolean; mailable: boolean }
 
-const MEMBER_ROWS = `SELECT m.id, m.user_id, m.role, m.status, m.source, u.email, u.name
+const MEMBER_ROWS = `SELECT m.id, m.user_id, m.role, m.status, m.source, COALESCE(m.pending_email, u.email) AS email, u.name,
+    m.pending_email IS NOT NULL AS pending, (m.pending_email IS NULL AND u.email NOT LIKE '%.invalid') AS mailable
   FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.org_id = $1 AND m.id = ANY($2::uuid[])`;
 
 async function rowsOf(tx: EntityManager, orgId: string, ids: string[]): Promise<Row[]> {
@@ -87,9 +89,13 @@ export async function markIdpManagedBulk(tx: EntityManager, ctx: Ctx, org: Organ
 /** The org's own view of a member's profile (name as the IdP spells it); the shared account is untouched. */
 export async function updateMemberAttributesBulk(tx: EntityManager, orgId: string, rows: Array<{ id: string; attributes: ScimUserAttributes }>): Promise<void> {
   if (!rows.length) return;
+  const json = JSON.stringify(rows.map((r) => ({ id: r.id, attrs: r.attributes })));
   await tx.query(`UPDATE memberships m SET scim_attributes = t.attrs, updated_at = now()
-    FROM jsonb_to_recordset($2::jsonb) AS t(id uuid, attrs jsonb) WHERE m.id = t.id AND m.org_id = $1`,
-  [orgId, JSON.stringify(rows.map((r) => ({ id: r.id, attrs: r.attributes })))]);
+    FROM jsonb_to_recordset($2::jsonb) AS t(id uuid, attrs jsonb) WHERE m.id = t.id AND m.org_id = $1`, [orgId, json]);
+  // A pending member is shown by its placeholder account's name: the IdP's, so it follows a rename.
+  await tx.query(`UPDATE users u SET name = left(NULLIF(t.attrs->>'displayName', ''), 200), updated_at = now()
+    FROM jsonb_to_recordset($2::jsonb) AS t(id uuid, attrs jsonb), memberships m
+    WHERE m.id = t.id AND m.org_id = $1 AND m.pending_email IS NOT NULL AND u.id = m.user_id AND u.email LIKE '%@pending.roster.invalid'`, [orgId, json]);
 }
 
 /** Suspend or restore; suspending requeues conversations. Returns the members refused by the last-Owner rule. */
@@ -114,7 +120,7 @@ export async function changeRolesBulk(deps: Deps, tx: EntityManager, ctx: Ctx, o
   await tx.query(`UPDATE memberships m SET role = t.role, updated_at = now() FROM jsonb_to_recordset($2::jsonb) AS t(id uuid, role text)
     WHERE m.id = t.id AND m.org_id = $1`, [org.id, JSON.stringify(apply.map((m) => ({ id: m.id, role: target.get(m.id) })))]);
   await auditMany(tx, ctx, org.id, "member.role_changed", apply.map((m) => ({ m, metadata: { oldRole: m.role, newRole: target.get(m.id), via } })));
-  await enqueueMany(deps, tx, org.id, apply.map((m) => ({
+  await enqueueMany(deps, tx, org.id, apply.filter((m) => m.mailable).map((m) => ({
     to: m.email, email: roleChangedEmail({ orgName: org.name, oldRole: m.role, newRole: target.get(m.id)!, appUrl: deps.config.baseUrl }) })));
   return refused.map((m) => m.id);
 }
@@ -131,7 +137,9 @@ export async function removeMembersBulk(deps: Deps, tx: EntityManager, ctx: Ctx,
   await tx.query(`DELETE FROM memberships WHERE org_id = $1 AND id = ANY($2::uuid[])`, [org.id, okIds]);
   await auditMany(tx, ctx, org.id, "member.removed", ok.map((m) => ({ m, metadata: {
     via, role: m.role, source: m.source, conversationsRequeued: requeued.get(m.id) ?? 0, grantsRevoked: revoked.get(m.id) ?? 0, self: false } })));
-  await enqueueMany(deps, tx, org.id, ok.map((m) => ({ to: m.email, email: removedEmail({ orgName: org.name }) })));
+  await enqueueMany(deps, tx, org.id, ok.filter((m) => m.mailable).map((m) => ({ to: m.email, email: removedEmail({ orgName: org.name }) })));
+  const placeholders = ok.filter((m) => m.pending).map((m) => m.user_id);
+  if (placeholders.length) await tx.query(`DELETE FROM users WHERE id = ANY($1::uuid[]) AND email LIKE '%@pending.roster.invalid'`, [placeholders]);
   return refused.map((m) => m.id);
 }
 

@@ -122,8 +122,10 @@ it("a sync that would remove 60% is held (Owners emailed, audited), then applied
   expect((await fx.owner.post(`/api/orgs/${fx.orgId}/directories/${fx.directoryId}/confirm`)).status).toBe(409);
 });
 
-it("the last Owner deleted in Google is kept (refusal audited) while the rest applies", async () => {
+it("with IdP-managed Owners on, the last Owner deleted in Google is kept (refusal audited) while the rest applies", async () => {
   const fx = await org(["o1", "o2"]);
+  // The org lets its IdP manage Owners, so only the last-Owner rule keeps this one (directory-trust.test.ts: without it).
+  await fx.owner.patch(`/api/orgs/${fx.orgId}/provisioning-settings`, { idpManagedOwners: true }).expect(200);
   const ownerLocal = fx.ownerEmail.split("@")[0];
   await t.deps.ds.query(`UPDATE users SET email = $1 WHERE lower(email) = lower($2)`, [fx.email(ownerLocal), fx.ownerEmail]);
   fx.google.addUser(fx.email(ownerLocal));

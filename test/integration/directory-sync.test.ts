@@ -123,13 +123,14 @@ it("manual invites and manual role changes are refused for an org with a directo
   expect(r.body.error.code).toBe("member.managed_by_idp");
 });
 
-it("users outside the org's verified domains are skipped, never given an account", async () => {
+it("users outside the org's verified domains get a membership waiting for them: no account of theirs is created or linked", async () => {
   fx.google.addUser("stranger@elsewhere.test", { orgUnitPath: "/Staff" });
-  const before = await writeCounts(fx.orgId);
   const s = await fx.sync();
-  expect(s.users.skipped).toBe(1);
-  expect(s.skipped).toEqual([{ email: "stranger@elsewhere.test", reason: "email_domain_not_verified" }]);
-  expect((await writeCounts(fx.orgId)).users).toBe(before.users);
+  expect(s.users).toMatchObject({ created: 1, skipped: 0 });
+  expect(s.skipped).toEqual([]);
+  expect((await members()).get("stranger@elsewhere.test")).toMatchObject({ status: "active", managedByIdp: true, name: "stranger Person" });
   const [u] = await t.deps.ds.query(`SELECT count(*)::int AS n FROM users WHERE email = 'stranger@elsewhere.test'`);
   expect(u.n).toBe(0);
+  const [m] = await t.deps.ds.query(`SELECT pending_email FROM memberships WHERE org_id = $1 AND pending_email IS NOT NULL`, [fx.orgId]);
+  expect(m.pending_email).toBe("stranger@elsewhere.test");
 });

@@ -61,3 +61,30 @@ it("never touches an Owner's role, caps mapped Owner at Admin, and removes only 
   expect(p.remove).toEqual(["mg"]);
   expect(p.unchanged).toBe(1);
 });
+
+it("matches managed members by Google id first; a new user outside the verified domains is planned pending; Owners kept without authority", () => {
+  const u = (id: string, email: string, suspended = false) => ({ id, email, givenName: "G", familyName: "F", fullName: "G F", suspended });
+  const attrs = { displayName: "G F", name: { givenName: "G", familyName: "F", formatted: "G F" } };
+  const input: PlanInput = {
+    users: [u("1", "p@out.test"), u("2", "new@out.test"), u("3", "o@x.test", true)],
+    groups: [],
+    accounts: new Map([["p@out.test", { kind: "pending" }], ["new@out.test", { kind: "pending" }], ["o@x.test", { kind: "existing", userId: "uo" }]]),
+    members: [
+      { membershipId: "mp", userId: "placeholder", role: "member", status: "active", attributes: attrs, scimUserName: null, managed: { googleId: "1", email: "p@out.test", baseRole: "member" } },
+      { membershipId: "mo", userId: "uo", role: "owner", status: "active", attributes: attrs, scimUserName: null, managed: { googleId: "3", email: "o@x.test", baseRole: "owner" } },
+      { membershipId: "mo2", userId: "uo2", role: "owner", status: "active", attributes: attrs, scimUserName: null, managed: { googleId: "9", email: "gone@x.test", baseRole: "owner" } },
+    ],
+    mappings: [], grants: new Map(), knownGroups: [],
+  };
+  const p = planSync(input);
+  expect(p.pending).toEqual([expect.objectContaining({ user: expect.objectContaining({ id: "2" }), role: "member", status: "active" })]);
+  expect(p.create).toEqual([]);
+  expect(p.skipped).toEqual([]);
+  expect(p.suspend).toEqual([]);
+  expect(p.remove).toEqual([]);
+  expect(p.ownersKept.sort()).toEqual(["mo", "mo2"]);
+  const withAuthority = planSync({ ...input, ownerAuthority: true });
+  expect(withAuthority.suspend).toEqual(["mo"]);
+  expect(withAuthority.remove).toEqual(["mo2"]);
+  expect(withAuthority.ownersKept).toEqual([]);
+});
