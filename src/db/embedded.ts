@@ -62,7 +62,7 @@ export function secureDataDir(dataDir: string): void {
  * an initialised one and idles under 400 MB (measured: 378 MB RSS; 0.85 GB when it ran initdb).
  */
 function initialiseInChild(pgdata: string): Promise<void> {
-  const script = `require(${JSON.stringify(require.resolve("@electric-sql/pglite"))}).PGlite.create({ dataDir: ${JSON.stringify(pgdata)} })
+  const script = `process.umask(0o077); require(${JSON.stringify(require.resolve("@electric-sql/pglite"))}).PGlite.create({ dataDir: ${JSON.stringify(pgdata)} })
     .then((db) => db.close()).then(() => process.exit(0), (e) => { console.error(e && e.message); process.exit(1); });`;
   return new Promise((ok, fail) => {
     execFile(process.execPath, ["-e", script], { timeout: 180_000 }, (err, _out, stderr) =>
@@ -78,9 +78,11 @@ export async function openEmbedded(dataDir: string): Promise<{ db: PGlite; close
   writeFileSync(lockFile(dataDir), String(process.pid));
   const pgdata = join(dataDir, "pgdata");
   if (readdirSync(pgdata).length === 0) await initialiseInChild(pgdata);
-  // A first start unpacks PGlite's initial files with explicit 0666 modes; later files follow the umask.
   secureDataDir(dataDir);
   const db = await PGlite.create({ dataDir: pgdata });
+  // PGlite writes some files (initdb's, pg_internal.init) with explicit modes rather than through
+  // the umask: tighten again once open. The 0700 directory keeps others out either way.
+  secureDataDir(dataDir);
   return {
     db,
     close: async () => {
