@@ -181,8 +181,9 @@ function publicSettings(c: SsoConnection): Record<string, unknown> {
 }
 
 /**
- * New connections start disabled (issue 10): a successful sign-in through it (Test connection)
- * lets an Admin enable it; an Owner may enable it untested, explicitly; the operator CLI too.
+ * New connections start disabled (issue 10) until an Owner enables them (changing a connection
+ * is Owner-only, docs/security.md): after a successful Test connection, or explicitly untested;
+ * the operator CLI too. The tested check below stays for any non-Owner caller a future route adds.
  */
 async function assertMayEnable(tx: import("typeorm").EntityManager, ctx: Ctx, orgId: string, row: SsoConnection | null): Promise<void> {
   if (ctx.actor.type !== "user") return;

@@ -22,6 +22,8 @@ const WORDS: Record<string, string> = {
   "sso.email_missing": "The identity provider sent no email address. Send it as the NameID or as an attribute named email (OIDC: the email scope and claim).",
   "sso.email_not_trusted": "The email address is not in a domain your organization has verified, or the identity provider does not vouch for it, so Roster will not create an account for it. Verify the domain under Domains.",
   "sso.link_not_allowed": "An account with this email exists, but Roster links it only when the email is vouched for by the identity provider and its domain is verified by your organization.",
+  "sso.join_pending": "The email address is not in a domain your organization has verified, so Roster would not create or link an account for it: it would add a member who waits to join and email that address a link (docs/security.md). They can use single sign-on after following it. To sign such people in at once, verify their domain under Domains.",
+  "sso.link_proof_required": "An account with this email already exists and has a password, other organizations or an Owner role, so Roster would first email its owner a one-time link to confirm this sign-in. After they follow it, single sign-on works for them.",
   "sso.not_provisioned": "This person is not a member and creating accounts on first sign-in is off. Invite them, provision them with SCIM, or turn on “Create accounts on first sign-in”.",
   "sso.not_a_member": "This identity belongs to someone who is no longer a member.",
   "sso.member_suspended": "This person's membership is suspended.",

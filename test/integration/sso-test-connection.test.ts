@@ -57,12 +57,13 @@ async function samlTest(client: ApiClient, conn: string, person: { email: string
 describe("Test connection (SAML)", () => {
   let conn: string;
 
-  it("a new connection starts disabled and an Admin cannot enable it untested", async () => {
-    const r = await admin.post(`/api/orgs/${orgId}/sso-connections`, { kind: "saml", provider: "entra", idpMetadataXml: idp.metadataXml(), jitEnabled: true, jitRole: "member" }).expect(201);
+  it("a new connection starts disabled and an Admin cannot enable it (changing connections is Owner-only)", async () => {
+    await admin.post(`/api/orgs/${orgId}/sso-connections`, { kind: "saml", provider: "entra", idpMetadataXml: idp.metadataXml() }).expect(403);
+    const r = await owner.post(`/api/orgs/${orgId}/sso-connections`, { kind: "saml", provider: "entra", idpMetadataXml: idp.metadataXml(), jitEnabled: true, jitRole: "member" }).expect(201);
     conn = r.body.connection.id;
     expect(r.body.connection).toEqual(expect.objectContaining({ enabled: false, testedAt: null }));
-    const refused = await admin.patch(`/api/orgs/${orgId}/sso-connections/${conn}`, { enabled: true }).expect(409);
-    expect(refused.body.error).toEqual(expect.objectContaining({ code: "sso.connection_not_tested", message: expect.stringMatching(/^Test this connection/) }));
+    const refused = await admin.patch(`/api/orgs/${orgId}/sso-connections/${conn}`, { enabled: true }).expect(403);
+    expect(refused.body.error).toEqual(expect.objectContaining({ code: "org.owner_only" }));
     // not usable for sign-in yet, but its SP metadata is served (the IdP needs it first)
     expect((await request(t.app).get(`/sso/saml/${conn}/login`)).status).toBe(404);
     await request(t.app).get(`/sso/saml/${conn}/metadata`).expect(200);
@@ -91,14 +92,16 @@ describe("Test connection (SAML)", () => {
     expect(view.testedAt).toEqual(expect.any(String));
     expect(view.lastTest).toEqual(expect.objectContaining({ ok: true, outcome: expect.objectContaining({ email: "tess@acme.test", role: "member", how: "jit" }) }));
     expect(await t.deps.ds.getRepository(AuditEvent).countBy({ action: "sso_connection.tested", orgId })).toBe(1);
-    // now an Admin may enable it, and real sign-ins work
-    await admin.patch(`/api/orgs/${orgId}/sso-connections/${conn}`, { enabled: true }).expect(200);
+    // an Admin may test, but enabling stays the Owner's
+    await admin.patch(`/api/orgs/${orgId}/sso-connections/${conn}`, { enabled: true }).expect(403);
+    await owner.patch(`/api/orgs/${orgId}/sso-connections/${conn}`, { enabled: true }).expect(200);
   });
 
   it("a refused decision and a refused signature are reported in words, naming what to change", async () => {
     const outsider = await samlTest(admin, conn, { email: "x@elsewhere.test", upn: "x@elsewhere.test" });
     expect(outsider.text).toContain("Test sign-in failed");
     expect(outsider.text).toContain("not in a domain your organization has verified");
+    expect(outsider.text).toContain("sso.join_pending"); // a member who waits to join, not an account
     const sha1 = await samlTest(admin, conn, { email: "tess@acme.test", upn: "tess@acme.test" }, { signatureAlgorithm: SHA1 });
     expect(sha1.text).toContain("Test sign-in failed");
     expect(sha1.text).toContain("“Signing Algorithm” → SHA-256"); // Entra's setting, from the provider guide
@@ -110,13 +113,13 @@ describe("Test connection (SAML)", () => {
   it("an Owner may enable an untested connection explicitly", async () => {
     const r = await owner.post(`/api/orgs/${orgId}/sso-connections`, { kind: "saml", idpMetadataXml: idp.metadataXml(), enabled: true }).expect(201);
     expect(r.body.connection.enabled).toBe(true);
-    await admin.post(`/api/orgs/${orgId}/sso-connections`, { kind: "saml", idpMetadataXml: idp.metadataXml(), enabled: true }).expect(409);
+    await admin.post(`/api/orgs/${orgId}/sso-connections`, { kind: "saml", idpMetadataXml: idp.metadataXml(), enabled: true }).expect(403);
   });
 });
 
 describe("Test connection (OIDC)", () => {
   it("shows the verified claims and the decision, without a session", async () => {
-    const r = await admin.post(`/api/orgs/${orgId}/sso-connections`, { kind: "oidc", provider: "okta", issuer: op.issuer, clientId: "acme", clientSecret: "a-secret-long-enough-000000", jitEnabled: true }).expect(201);
+    const r = await owner.post(`/api/orgs/${orgId}/sso-connections`, { kind: "oidc", provider: "okta", issuer: op.issuer, clientId: "acme", clientSecret: "a-secret-long-enough-000000", jitEnabled: true }).expect(201);
     const conn = r.body.connection.id;
     await op.start([{ clientId: "acme", clientSecret: "a-secret-long-enough-000000", redirectUris: [`${BASE}/sso/oidc/${conn}/callback`] }]);
     op.accounts.set("00u-otto", { email: "otto@acme.test", email_verified: true, name: "Otto Okta", groups: ["Everyone"], userinfoOnly: ["email_verified"] });
@@ -131,7 +134,7 @@ describe("Test connection (OIDC)", () => {
     expect(res.text).toMatch(/<th>email_verified<\/th><td><code>true<\/code>/);
     expect(res.text).not.toContain("nonce");
     expect(await counts()).toEqual(before);
-    await admin.patch(`/api/orgs/${orgId}/sso-connections/${conn}`, { enabled: true }).expect(200);
+    await owner.patch(`/api/orgs/${orgId}/sso-connections/${conn}`, { enabled: true }).expect(200);
   });
 });
 

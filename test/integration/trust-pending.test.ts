@@ -93,7 +93,7 @@ it("DELETE of a pending user works like any other: 204, then 404, its link dead,
 it("SSO JIT for an email outside the org's domains: pending membership and one email; the link joins it", async () => {
   const idp = await TestSamlIdp.create("https://idp.pendco.test/saml");
   const conn = (await o.owner.post(api("/sso-connections"), { kind: "saml", idpEntityId: idp.entityId, idpSsoUrl: idp.ssoUrl,
-    idpCerts: [idp.keys.cert], jitEnabled: true, jitRole: "member" }).expect(201)).body.connection.id;
+    idpCerts: [idp.keys.cert], jitEnabled: true, jitRole: "member", enabled: true }).expect(201)).body.connection.id;
   const email = outsider();
   const login = async () => {
     const browser = request.agent(t.app);
@@ -116,7 +116,7 @@ it("an invitation accepted for an address with a pending SSO-JIT membership repl
   const plain = await createOrg(t, "enterprise", "No SCIM");
   const idp = await TestSamlIdp.create("https://idp.noscim.test/saml");
   const conn = (await plain.owner.post(`/api/orgs/${plain.orgId}/sso-connections`, { kind: "saml", idpEntityId: idp.entityId, idpSsoUrl: idp.ssoUrl,
-    idpCerts: [idp.keys.cert], jitEnabled: true }).expect(201)).body.connection.id;
+    idpCerts: [idp.keys.cert], jitEnabled: true, enabled: true }).expect(201)).body.connection.id;
   const email = outsider();
   const browser = request.agent(t.app);
   const r = await browser.get(`/sso/saml/${conn}/login`).expect(302);
