@@ -27,14 +27,15 @@ beforeAll(async () => {
   server = spawn(TSX, [join(ROOT, "src/server.ts")], { env, stdio: ["ignore", "pipe", "pipe"] });
   server.stdout!.on("data", (d) => (output += d));
   server.stderr!.on("data", (d) => (output += d));
-  const deadline = Date.now() + 60_000;
+  // A fresh DATA_DIR is initialised first (a child process, ~15 s on a loaded 2-core machine).
+  const deadline = Date.now() + 110_000;
   while (!port && Date.now() < deadline) {
     const m = /"port":(\d+)/.exec(output);
     if (m) port = Number(m[1]);
     else await new Promise((r) => setTimeout(r, 100));
   }
   if (!port) throw new Error(`server did not start:\n${output}`);
-}, 70_000);
+}, 120_000);
 
 afterAll(() => {
   if (server.exitCode === null) server.kill("SIGKILL");
