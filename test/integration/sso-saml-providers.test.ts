@@ -111,9 +111,14 @@ describe("email choice", () => {
     expect((await browser.get("/api/me")).body.user.email).toBe("ann.upn@acme.test");
   });
 
-  it("an email-shaped NameID outside the org's domains with no attribute is not trusted for JIT", async () => {
+  it("an email-shaped NameID outside the org's domains with no attribute is not trusted for JIT: no account, only a membership waiting for the person", async () => {
     const shape = PROVIDER_SHAPES.find((s) => s.id === "google")!;
     const conn = await createSaml({ provider: "google" });
-    await expectRefused(t, "sso.email_not_trusted", async () => (await signIn(conn, shape, { ...person("g2"), email: "someone@gmail.test" })).res);
+    const { res } = await signIn(conn, shape, { ...person("g2"), email: "someone@gmail.test" });
+    expect(res.status).toBe(403);
+    expect(res.text).toContain("sso.join_pending");
+    expect(res.headers["set-cookie"]?.toString() ?? "").not.toMatch(/roster_session=[^;]/);
+    expect(await t.deps.ds.query(`SELECT 1 FROM users WHERE lower(email) = 'someone@gmail.test'`)).toHaveLength(0);
+    expect(await t.deps.ds.query(`SELECT 1 FROM memberships WHERE org_id = $1 AND pending_email = 'someone@gmail.test'`, [orgId])).toHaveLength(1);
   });
 });

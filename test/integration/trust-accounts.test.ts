@@ -20,7 +20,7 @@ afterAll(() => t.close());
 
 async function samlConn(owner: ApiClient, orgId: string, idp: TestSamlIdp) {
   return (await owner.post(`/api/orgs/${orgId}/sso-connections`, { kind: "saml", idpEntityId: idp.entityId, idpSsoUrl: idp.ssoUrl,
-    idpCerts: [idp.keys.cert], jitEnabled: true }).expect(201)).body.connection.id as string;
+    idpCerts: [idp.keys.cert], jitEnabled: true, enabled: true }).expect(201)).body.connection.id as string;
 }
 
 it("an invitation claim wipes identity links, sessions and IdP-made memberships attached without proof (audited); a domain owner's stays", async () => {

@@ -21,7 +21,7 @@ afterAll(() => t.close());
 
 function samlConnection(owner: ApiClient, orgId: string, idp: TestSamlIdp, extra: Record<string, unknown> = {}) {
   return owner.post(`/api/orgs/${orgId}/sso-connections`, {
-    kind: "saml", idpEntityId: idp.entityId, idpSsoUrl: idp.ssoUrl, idpCerts: [idp.keys.cert], jitEnabled: true, ...extra });
+    kind: "saml", idpEntityId: idp.entityId, idpSsoUrl: idp.ssoUrl, idpCerts: [idp.keys.cert], jitEnabled: true, enabled: true, ...extra });
 }
 
 /** IdP-initiated: a signed response nobody asked for, posted from the attacker's browser. */
