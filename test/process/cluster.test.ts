@@ -30,7 +30,8 @@ const PASSWORD = "correct horse battery staple";
 interface Instance { proc: ChildProcess; port: number; output: string; exited: Promise<number | null> }
 
 function startInstance(env: NodeJS.ProcessEnv): Promise<Instance> {
-  const proc = spawn(TSX, [join(ROOT, "src/server.ts")], { env, stdio: ["ignore", "pipe", "pipe"] });
+  // Its own process group: tsx runs the server as a child, and SIGKILL to tsx alone would orphan it.
+  const proc = spawn(TSX, [join(ROOT, "src/server.ts")], { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   const inst: Instance = { proc, port: 0, output: "", exited: new Promise((ok) => proc.on("exit", (code) => ok(code))) };
   proc.stdout!.on("data", (d) => (inst.output += d));
   proc.stderr!.on("data", (d) => (inst.output += d));
@@ -96,7 +97,9 @@ describePg("three instances on one PostgreSQL", () => {
   }, 90_000);
 
   afterAll(async () => {
-    for (const n of nodes) if (n.proc.exitCode === null) n.proc.kill("SIGKILL");
+    for (const n of nodes) {
+      try { process.kill(-n.proc.pid!, "SIGKILL"); } catch { /* the whole group has exited already */ }
+    }
     await Promise.all(nodes.map((n) => n.exited));
     await proxy?.stop();
     await mail.stop();
