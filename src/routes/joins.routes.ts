@@ -8,22 +8,23 @@ import { z } from "zod";
 import type { Deps } from "../context";
 import { asyncHandler, userCtx } from "../http/auth-middleware";
 import { parse } from "../http/validate";
-import { RateLimiter } from "../http/rate-limit";
+import { SharedRateLimiter } from "../http/rate-limit";
 import { startSession } from "../http/session";
 import { acceptJoin, describeJoin } from "../members/join.service";
 import { nameField, passwordField } from "./auth.routes";
 
 export function joinRoutes(deps: Deps): Router {
   const r = Router();
-  const perIp = new RateLimiter(60, 60_000);
+  // Emailed one-time links, guessed like invitation links: the same limit, shared by every instance.
+  const perIp = new SharedRateLimiter(deps.ds, "join-ip", deps.config.rateLimits.invitationPerIp, () => deps.clock.now());
 
   r.get("/:token", asyncHandler(async (req, res) => {
-    perIp.hit(`join:${req.ip}`);
+    await perIp.hit(`join:${req.ip}`);
     res.json({ join: await describeJoin(deps, String(req.params.token)) });
   }));
 
   r.post("/:token/accept", asyncHandler(async (req, res) => {
-    perIp.hit(`join:${req.ip}`);
+    await perIp.hit(`join:${req.ip}`);
     const body = parse(z.object({ name: nameField.optional(), password: passwordField.optional() }), req.body);
     const joined = await acceptJoin(deps, userCtx(req), String(req.params.token), { user: req.auth?.user, ...body });
     let csrfToken = req.auth?.session.csrfToken;

@@ -6,14 +6,15 @@
 import { Router } from "express";
 import type { Deps } from "../context";
 import { asyncHandler, userCtx } from "../http/auth-middleware";
-import { RateLimiter } from "../http/rate-limit";
+import { SharedRateLimiter } from "../http/rate-limit";
 import { confirmLinkProof } from "../accounts/link-proof";
 
 export function ssoLinkRoutes(deps: Deps): Router {
   const r = Router();
-  const perIp = new RateLimiter(60, 60_000);
+  // Emailed one-time links, guessed like invitation links: the same limit, shared by every instance.
+  const perIp = new SharedRateLimiter(deps.ds, "sso-link-ip", deps.config.rateLimits.invitationPerIp, () => deps.clock.now());
   r.post("/:token/confirm", asyncHandler(async (req, res) => {
-    perIp.hit(`sso-link:${req.ip}`);
+    await perIp.hit(`sso-link:${req.ip}`);
     res.json({ linked: await confirmLinkProof(deps, userCtx(req), String(req.params.token)) });
   }));
   return r;
