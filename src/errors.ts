@@ -24,9 +24,33 @@ export interface FieldProblem {
   message: string;
 }
 
+/** Names people read for the fields of the API (the last path segment that is not an index). */
+const FIELD_LABELS: Record<string, string> = {
+  email: "Email", password: "Password", name: "Name", role: "Role", chatbotId: "Chatbot", chatbotPermissions: "Chatbot access",
+  access: "Access", memberId: "Member", subject: "Subject", groupName: "Group name", cursor: "Page", limit: "Page size",
+  from: "Start date", to: "End date", idpMetadataUrl: "Metadata URL", idpMetadataXml: "Metadata XML", idpSsoUrl: "Sign-in URL",
+  idpEntityId: "Identity provider entity ID", idpCerts: "Certificate", domain: "Domain", issuer: "Issuer", clientId: "Client ID",
+  clientSecret: "Client secret", serviceAccountKey: "Service account key", adminEmail: "Admin email", actor: "Actor", affected: "Person affected", action: "Action", "(body)": "The request",
+};
+
+export function fieldLabel(field: string): string {
+  const part = field.split(".").filter((p) => !/^\d+$/.test(p) && p !== "query").pop() ?? field;
+  if (FIELD_LABELS[part]) return FIELD_LABELS[part];
+  const words = part.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/[_-]+/g, " ").toLowerCase().trim();
+  return words ? words[0]!.toUpperCase() + words.slice(1) : "A field";
+}
+
+/** "Name can be at most 200 characters." for each problem: the sentence a person reads. */
+export function problemSentences(fields: FieldProblem[]): string {
+  return fields.map((f) => {
+    const text = /^[A-Z]/.test(f.message) ? f.message : `${fieldLabel(f.field)} ${f.message}`;
+    return /[.!?]$/.test(text) ? text : `${text}.`;
+  }).join(" ");
+}
+
 export class ValidationError extends AppError {
-  constructor(readonly fields: FieldProblem[], message = "The request is not valid.") {
-    super("request.invalid", 400, message, { fields });
+  constructor(readonly fields: FieldProblem[], message?: string) {
+    super("request.invalid", 400, message ?? (fields.length ? problemSentences(fields) : "The request is not valid."), { fields });
   }
 }
 export class UnauthenticatedError extends AppError {

@@ -76,7 +76,7 @@ export function showErrors(form, err) {
     const parts = String(p.field).split(".");
     const input = form.querySelector(`[name="${CSS.escape(p.field)}"]`) || form.querySelector(`[name="${CSS.escape(parts[0])}"]`)
       || form.querySelector(`[name="${CSS.escape(parts[parts.length - 1])}"]`);
-    if (!input) { leftover.push(`${p.field} ${p.message}`); continue; }
+    if (!input) { leftover.push(p); continue; }
     const id = `${input.id || input.name}-error`;
     input.setAttribute("aria-invalid", "true");
     input.addEventListener("input", () => {
@@ -93,7 +93,9 @@ export function showErrors(form, err) {
     else input.after(note);
   }
   const alert = form.querySelector(".form-error");
-  const general = problems.length === 0 ? err.message || "Something went wrong." : leftover.join("; ");
+  // The server words every problem as a sentence (never API field names): show those when a
+  // problem has no field on this form.
+  const general = problems.length === 0 || leftover.length ? err.message || "Something went wrong." : "";
   if (alert && general) {
     replace(alert, general);
     alert.hidden = false;

@@ -3,21 +3,102 @@
  * a member with grants sees only those chatbots and their conversations; removal and suspension
  * put their assigned conversations back in the queue (see member.service.ts).
  */
-import { In } from "typeorm";
+import { In, type EntityManager } from "typeorm";
 import { Chatbot, Conversation, Membership, type ConversationStatus } from "../../entities";
 import type { Ctx, Deps } from "../context";
 import type { OrgAccess } from "../http/request-types";
 import { can, visibleChatbots } from "../auth/permissions";
 import { recordAudit } from "../audit/audit-log";
-import { ForbiddenError, NotFoundError, ValidationError } from "../errors";
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors";
+import { constraintOf, isUniqueViolation } from "../db/pg-errors";
 import { grantsOf } from "../members/member-access";
 
+/** Another chatbot of the org already has this name, ignoring case (index chatbots_org_name_key). */
+function nameTaken(err: unknown, name: string): unknown {
+  return isUniqueViolation(err) && constraintOf(err) === "chatbots_org_name_key"
+    ? new ConflictError("chatbot.name_taken", `A chatbot named “${name}” already exists. Choose another name.`, { field: "name" })
+    : err;
+}
+
 export async function createChatbot(deps: Deps, ctx: Ctx, orgId: string, name: string): Promise<Chatbot> {
-  return deps.ds.transaction(async (tx) => {
-    const bot = await tx.getRepository(Chatbot).save(tx.getRepository(Chatbot).create({ orgId, name }));
-    await recordAudit(tx, ctx, { orgId, action: "chatbot.created", target: { type: "chatbot", id: bot.id, name } });
-    return bot;
+  try {
+    return await deps.ds.transaction(async (tx) => {
+      const bot = await tx.getRepository(Chatbot).save(tx.getRepository(Chatbot).create({ orgId, name }));
+      await recordAudit(tx, ctx, { orgId, action: "chatbot.created", target: { type: "chatbot", id: bot.id, name } });
+      return bot;
+    });
+  } catch (err) {
+    throw nameTaken(err, name);
+  }
+}
+
+export async function renameChatbot(deps: Deps, ctx: Ctx, orgId: string, chatbotId: string, name: string): Promise<Chatbot> {
+  try {
+    return await deps.ds.transaction(async (tx) => {
+      const repo = tx.getRepository(Chatbot);
+      const bot = await repo.findOne({ where: { id: chatbotId, orgId }, lock: { mode: "pessimistic_write" } });
+      if (!bot) throw new NotFoundError("Chatbot");
+      if (bot.name === name) return bot;
+      const oldName = bot.name;
+      bot.name = name;
+      await repo.save(bot);
+      await recordAudit(tx, ctx, { orgId, action: "chatbot.renamed", target: { type: "chatbot", id: bot.id, name }, metadata: { oldName, newName: name } });
+      return bot;
+    });
+  } catch (err) {
+    throw nameTaken(err, name);
+  }
+}
+
+/**
+ * Deletes a chatbot with its grants, its conversations and its place in SCIM group mappings, in
+ * one transaction with the audit event. Refused while someone's access is narrowed to this
+ * chatbot alone: without it they would hold no grant at all, which today reads as "every
+ * chatbot", so the deletion would widen their access.
+ */
+export async function deleteChatbot(deps: Deps, ctx: Ctx, orgId: string, chatbotId: string): Promise<void> {
+  await deps.ds.transaction(async (tx) => {
+    const bot = await tx.getRepository(Chatbot).findOne({ where: { id: chatbotId, orgId }, lock: { mode: "pessimistic_write" } });
+    if (!bot) throw new NotFoundError("Chatbot");
+    const only = await narrowedToOnly(tx, orgId, chatbotId);
+    if (only.members + only.invitations + only.mappings > 0) {
+      const who = [
+        only.members ? `${only.members} member${only.members === 1 ? "" : "s"}` : "",
+        only.invitations ? `${only.invitations} pending invitation${only.invitations === 1 ? "" : "s"}` : "",
+        only.mappings ? `${only.mappings} SCIM group mapping${only.mappings === 1 ? "" : "s"}` : "",
+      ].filter(Boolean).join(", ");
+      throw new ConflictError("chatbot.sole_access",
+        `${who} can use only “${bot.name}”. Give them access to another chatbot or remove them first, so deleting it does not widen their access.`, { ...only });
+    }
+    const grants: Array<{ n: string }> = await tx.query(`SELECT count(*)::int AS n FROM chatbot_permissions WHERE chatbot_id = $1`, [chatbotId]);
+    const convs: Array<{ n: string }> = await tx.query(`SELECT count(*)::int AS n FROM conversations WHERE chatbot_id = $1`, [chatbotId]);
+    await tx.query(`DELETE FROM chatbot_permissions WHERE org_id = $1 AND chatbot_id = $2`, [orgId, chatbotId]);
+    await tx.query(`DELETE FROM conversations WHERE org_id = $1 AND chatbot_id = $2`, [orgId, chatbotId]);
+    await tx.query(`
+      UPDATE group_role_mappings SET chatbot_permissions = COALESCE(
+        (SELECT jsonb_agg(e) FROM jsonb_array_elements(chatbot_permissions) e WHERE e ->> 'chatbotId' <> $2::text), '[]'::jsonb)
+       WHERE org_id = $1 AND chatbot_permissions @> jsonb_build_array(jsonb_build_object('chatbotId', $2::text))`, [orgId, chatbotId]);
+    await tx.getRepository(Chatbot).delete({ id: chatbotId, orgId });
+    await recordAudit(tx, ctx, { orgId, action: "chatbot.deleted", target: { type: "chatbot", id: chatbotId, name: bot.name },
+      metadata: { grantsRevoked: Number(grants[0]?.n ?? 0), conversationsDeleted: Number(convs[0]?.n ?? 0) } });
   });
+}
+
+/** Members, pending invitations and SCIM group mappings whose only chatbot grant is on `chatbotId`. */
+async function narrowedToOnly(tx: EntityManager, orgId: string, chatbotId: string): Promise<{ members: number; invitations: number; mappings: number }> {
+  const [row]: Array<{ members: number; invitations: number; mappings: number }> = await tx.query(`
+    SELECT
+      (SELECT count(*)::int FROM chatbot_permissions p JOIN memberships m ON m.id = p.membership_id
+        WHERE p.org_id = $1 AND p.chatbot_id = $2 AND m.role = 'member'
+          AND NOT EXISTS (SELECT 1 FROM chatbot_permissions o WHERE o.membership_id = p.membership_id AND o.chatbot_id <> $2)) AS members,
+      (SELECT count(*)::int FROM chatbot_permissions p JOIN invitations i ON i.id = p.invitation_id
+        WHERE p.org_id = $1 AND p.chatbot_id = $2 AND i.role = 'member' AND i.accepted_at IS NULL AND i.revoked_at IS NULL
+          AND NOT EXISTS (SELECT 1 FROM chatbot_permissions o WHERE o.invitation_id = p.invitation_id AND o.chatbot_id <> $2)) AS invitations,
+      (SELECT count(*)::int FROM group_role_mappings g
+        WHERE g.org_id = $1 AND g.role = 'member' AND jsonb_array_length(g.chatbot_permissions) > 0
+          AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(g.chatbot_permissions) e WHERE e ->> 'chatbotId' <> $3)
+          AND g.chatbot_permissions @> jsonb_build_array(jsonb_build_object('chatbotId', $3::text))) AS mappings`, [orgId, chatbotId, chatbotId]);
+  return { members: Number(row?.members ?? 0), invitations: Number(row?.invitations ?? 0), mappings: Number(row?.mappings ?? 0) };
 }
 
 export async function listChatbots(deps: Deps, access: OrgAccess): Promise<Chatbot[]> {
@@ -25,6 +106,12 @@ export async function listChatbots(deps: Deps, access: OrgAccess): Promise<Chatb
   return deps.ds.getRepository(Chatbot).find({
     where: { orgId: access.org.id, ...(only ? { id: In(only) } : {}) }, order: { createdAt: "ASC" },
   });
+}
+
+export async function getChatbot(deps: Deps, orgId: string, chatbotId: string): Promise<Chatbot> {
+  const bot = await deps.ds.getRepository(Chatbot).findOneBy({ id: chatbotId, orgId });
+  if (!bot) throw new NotFoundError("Chatbot");
+  return bot;
 }
 
 async function visibleChatbot(deps: Deps, access: OrgAccess, chatbotId: string): Promise<Chatbot> {

@@ -9,8 +9,9 @@ import { endSession, startSession } from "../http/session";
 import { MIN_PASSWORD_LENGTH } from "../auth/passwords";
 import { me, signIn, signUp, InvalidCredentialsError } from "../accounts/account.service";
 import { normalizeEmail } from "../accounts/users";
+import { emailField } from "./schemas";
 
-export const emailField = z.email("must be a valid email address").max(320);
+export { emailField } from "./schemas";
 export const passwordField = z.string().min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`).max(200);
 export const nameField = z.string().trim().min(1, "is required").max(200);
 
@@ -37,7 +38,7 @@ export function authRoutes(deps: Deps): Router {
 
   r.post("/auth/signin", asyncHandler(async (req, res) => {
     await perIp.hit(`signin:${req.ip}`);
-    const body = parse(z.object({ email: z.string().max(320), password: z.string().max(200) }), req.body);
+    const body = parse(z.object({ email: emailField, password: z.string().min(1, "is required").max(200) }), req.body);
     const emailKey = `signin:${normalizeEmail(body.email)}`;
     await perEmail.hit(emailKey);
     try {

@@ -1,30 +1,65 @@
-/** Chatbots and conversations under /api/orgs/:orgId. */
+/**
+ * Chatbots and conversations under /api/orgs/:orgId. Creating, renaming and deleting a chatbot
+ * and reading who can use it take `chatbots.manage` org-wide (Owners and Admins): a Member's
+ * "manage" grant on one chatbot is about its conversations, not about the chatbot itself.
+ * Everyone reads the chatbots they may use.
+ */
 import { Router } from "express";
 import { z } from "zod";
 import type { Deps } from "../context";
-import type { Conversation } from "../../entities";
+import type { Chatbot, ChatbotAccess, Conversation } from "../../entities";
+import { can, type Subject } from "../auth/permissions";
 import { asyncHandler, requirePermission, userCtx } from "../http/auth-middleware";
 import { parse } from "../http/validate";
-import { assignConversation, createChatbot, createConversation, listChatbots, listConversations } from "../chatbots/chatbot.service";
-import { pathId } from "./schemas";
+import {
+  assignConversation, createChatbot, createConversation, deleteChatbot, getChatbot, listChatbots, listConversations, renameChatbot,
+} from "../chatbots/chatbot.service";
+import { chatbotAccessList } from "../chatbots/chatbot-access";
+import { chatbotNameField, pathId } from "./schemas";
 
 const conversationJson = (c: Conversation) => ({
   id: c.id, chatbotId: c.chatbotId, subject: c.subject, status: c.status, assigneeMemberId: c.assigneeMembershipId,
   createdAt: c.createdAt, updatedAt: c.updatedAt,
 });
 
+const chatbotJson = (b: Chatbot) => ({ id: b.id, name: b.name, createdAt: b.createdAt });
+
+/** The most the subject may do on one chatbot: "manage", "reply" or "view". */
+function myAccess(subject: Subject, chatbotId: string): ChatbotAccess {
+  if (can(subject, "conversations.assign", chatbotId)) return "manage";
+  return can(subject, "conversations.reply", chatbotId) ? "reply" : "view";
+}
+
 export function chatbotRoutes(deps: Deps): Router {
   const r = Router({ mergeParams: true });
 
   r.post("/chatbots", requirePermission("chatbots.manage"), asyncHandler(async (req, res) => {
-    const { name } = parse(z.object({ name: z.string().trim().min(1, "is required").max(200) }), req.body);
+    const { name } = parse(z.object({ name: chatbotNameField }), req.body);
     const bot = await createChatbot(deps, userCtx(req), req.member!.org.id, name);
-    res.status(201).json({ chatbot: { id: bot.id, name: bot.name, createdAt: bot.createdAt } });
+    res.status(201).json({ chatbot: chatbotJson(bot) });
   }));
 
   r.get("/chatbots", asyncHandler(async (req, res) => {
+    const { subject } = req.member!;
     const bots = await listChatbots(deps, req.member!);
-    res.json({ chatbots: bots.map((b) => ({ id: b.id, name: b.name, createdAt: b.createdAt })) });
+    // What the caller may do on each: the page shows "Reply" or "View only" to Members.
+    res.json({ chatbots: bots.map((b) => ({ ...chatbotJson(b), myAccess: myAccess(subject, b.id) })) });
+  }));
+
+  r.patch("/chatbots/:chatbotId", requirePermission("chatbots.manage"), asyncHandler(async (req, res) => {
+    const id = pathId(req.params.chatbotId, "Chatbot");
+    const { name } = parse(z.object({ name: chatbotNameField }), req.body);
+    res.json({ chatbot: chatbotJson(await renameChatbot(deps, userCtx(req), req.member!.org.id, id, name)) });
+  }));
+
+  r.delete("/chatbots/:chatbotId", requirePermission("chatbots.manage"), asyncHandler(async (req, res) => {
+    await deleteChatbot(deps, userCtx(req), req.member!.org.id, pathId(req.params.chatbotId, "Chatbot"));
+    res.status(204).end();
+  }));
+
+  r.get("/chatbots/:chatbotId/access", requirePermission("chatbots.manage"), asyncHandler(async (req, res) => {
+    const bot = await getChatbot(deps, req.member!.org.id, pathId(req.params.chatbotId, "Chatbot"));
+    res.json({ chatbot: chatbotJson(bot), access: await chatbotAccessList(deps.ds, req.member!.org.id, bot.id) });
   }));
 
   r.post("/chatbots/:chatbotId/conversations", asyncHandler(async (req, res) => {
