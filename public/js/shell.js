@@ -27,6 +27,7 @@ function tabs(orgId, perms, active) {
   const base = `/orgs/${encodeURIComponent(orgId)}`;
   const items = [
     ["overview", "Overview", base, true],
+    ["chatbots", "Chatbots", `${base}/chatbots`, perms.has("chatbots.read")],
     ["members", "Members", `${base}/settings/members`, perms.has("members.read")],
     ["sso", "SSO / SCIM", `${base}/settings/sso`, perms.has("sso.manage") || perms.has("scim.manage")],
     ["audit", "Audit log", `${base}/audit`, perms.has("audit.read")],

@@ -67,6 +67,7 @@ export function mountUi(app: Express, deps: Deps): void {
   app.get("/orgs/:orgId/settings/members", page("members", { signedIn: true }));
   app.get("/orgs/:orgId/settings/sso", page("sso", { signedIn: true }));
   app.get("/orgs/:orgId/audit", page("audit", { signedIn: true }));
+  app.get("/orgs/:orgId/chatbots", page("chatbots", { signedIn: true }));
   // The emailed link: the token is in the path, so no Referer may ever carry it elsewhere.
   app.get("/invitations/:token", page("invitation"));
   app.get("/join/:token", page("join"));
