@@ -15,7 +15,8 @@ import { memberRole, requireOwner } from "../src/orgs/owner-only";
 import { chatbotPermissionsField, pathId, roleField } from "../src/routes/schemas";
 import { deleteMapping, findMapping, listMappings, saveMapping } from "./mappings.service";
 
-const tokenBody = z.object({ name: z.string().trim().min(1).max(100).optional() });
+// `confirm`: the person acknowledged that the first token turns SCIM on (required while SCIM is off).
+const tokenBody = z.object({ name: z.string().trim().min(1).max(100).optional(), confirm: z.boolean().optional() });
 const mappingBody = z.object({
   groupName: z.string().trim().min(1, "must not be empty").max(255),
   role: roleField,
@@ -36,8 +37,8 @@ export function scimAdminRoutes(deps: Deps): Router {
 
   r.post("/scim-tokens", requirePermission("scim.manage"), asyncHandler(async (req, res) => {
     requireOwner(req, "scim_token.create");
-    const { name } = parse(tokenBody, req.body);
-    const { token, view } = await createScimToken(deps, userCtx(req), orgId(req), name ?? "SCIM token", memberRole(req));
+    const { name, confirm } = parse(tokenBody, req.body);
+    const { token, view } = await createScimToken(deps, userCtx(req), orgId(req), name ?? "SCIM token", memberRole(req), { confirmed: confirm === true });
     res.status(201).json({ token, scimToken: view, scimBaseUrl: `${deps.config.baseUrl}/scim/v2` });
   }));
 

@@ -1,13 +1,39 @@
-// Audit log: newest first, filterable by action and actor, paged with "Load more".
-import { get } from "./api.js";
+// Audit log: newest first, filterable by action, actor, person affected and dates, paged with
+// "Load more"; "Export CSV" downloads every matching event (the server streams it).
+import { ApiError, get } from "./api.js";
 import { $, h, relativeTime, replace, roleLabel, showErrors, clearErrors } from "./dom.js";
 import { orgPage } from "./shell.js";
 
 const KNOWN_ACTIONS = ["org.created", "invitation.created", "invitation.resent", "invitation.revoked", "invitation.accepted",
   "member.added", "member.role_changed", "member.suspended", "member.reactivated", "member.removed", "member.change_refused",
-  "chatbot.created", "conversation.assigned", "auth.break_glass_sign_in", "sso.sign_in", "sso.sign_in_refused", "sso.jit_created",
+  "chatbot.created", "chatbot.renamed", "chatbot.deleted", "conversation.assigned", "auth.break_glass_sign_in", "sso.sign_in", "sso.sign_in_refused", "sso.jit_created",
   "sso_connection.created", "sso_connection.updated", "sso_connection.deleted", "scim_token.created", "scim_token.revoked",
-  "member.*", "invitation.*", "sso.*", "scim.*"];
+  "member.*", "invitation.*", "chatbot.*", "sso.*", "scim.*"];
+
+const TEXT_FILTERS = ["action", "actor", "affected"];
+const DATE_FILTERS = ["from", "to"];
+
+/** A yyyy-mm-dd from a date input as the instant its day starts in this browser's time zone. */
+function dayStart(value, plusDays = 0) {
+  const [y, m, d] = value.split("-").map(Number);
+  return new Date(y, m - 1, d + plusDays).toISOString();
+}
+
+/** The API query for the form: dates become [start of "from", start of the day after "to"). */
+function filterQuery(form) {
+  const q = new URLSearchParams();
+  for (const k of TEXT_FILTERS) if (form.elements[k].value.trim()) q.set(k, form.elements[k].value.trim());
+  if (form.elements.from.value) q.set("from", dayStart(form.elements.from.value));
+  if (form.elements.to.value) q.set("to", dayStart(form.elements.to.value, 1));
+  return q;
+}
+
+/** The page's own address keeps what was typed (days, not instants), so a reload shows the same filter. */
+function pageQuery(form) {
+  const q = new URLSearchParams();
+  for (const k of [...TEXT_FILTERS, ...DATE_FILTERS]) if (form.elements[k].value.trim()) q.set(k, form.elements[k].value.trim());
+  return q;
+}
 
 const party = (p) => (p ? p.name || p.email || p.type || "—" : "—");
 
@@ -48,6 +74,8 @@ function eventRow(e) {
     return;
   }
   const params = new URLSearchParams(location.search);
+  const day = (v) => (/^\d{4}-\d{2}-\d{2}$/.test(v || "") ? v : "");
+  const exportLink = h("a", { class: "btn", id: "export-csv", href: `${api}/export.csv`, download: "" }, "Export CSV");
   const form = h("form", { class: "card card-body filters", role: "search", novalidate: true },
     h("p", { class: "form-error", role: "alert", hidden: true }),
     h("div", { class: "filter-row" },
@@ -56,8 +84,14 @@ function eventRow(e) {
         h("datalist", { id: "known-actions" }, KNOWN_ACTIONS.map((a) => h("option", { value: a })))),
       h("div", { class: "field" }, h("label", { for: "f-actor" }, "Actor"),
         h("input", { id: "f-actor", name: "actor", type: "search", placeholder: "Email, user id, or system / scim", value: params.get("actor") || "" })),
+      h("div", { class: "field" }, h("label", { for: "f-affected" }, "Person affected"),
+        h("input", { id: "f-affected", name: "affected", type: "search", placeholder: "Email or id", value: params.get("affected") || "" })),
+      h("div", { class: "field" }, h("label", { for: "f-from" }, "From"),
+        h("input", { id: "f-from", name: "from", type: "date", value: day(params.get("from")) })),
+      h("div", { class: "field" }, h("label", { for: "f-to" }, "To"),
+        h("input", { id: "f-to", name: "to", type: "date", value: day(params.get("to")) })),
       h("div", { class: "filter-actions" }, h("button", { class: "btn primary", type: "submit" }, "Filter"),
-        h("a", { class: "btn", href: location.pathname }, "Clear"))));
+        h("a", { class: "btn", href: location.pathname }, "Clear"), exportLink)));
   const body = h("tbody", {});
   const more = h("button", { class: "btn", type: "button", hidden: true }, "Load more");
   const empty = h("p", { class: "empty", hidden: true }, "No events match.");
@@ -70,8 +104,9 @@ function eventRow(e) {
 
   let cursor = null;
   async function load(append) {
-    const q = new URLSearchParams();
-    for (const k of ["action", "actor"]) if (form.elements[k].value.trim()) q.set(k, form.elements[k].value.trim());
+    const q = filterQuery(form);
+    const fq = q.toString();
+    exportLink.href = `${api}/export.csv${fq ? `?${fq}` : ""}`;
     if (append && cursor) q.set("cursor", cursor);
     q.set("limit", "50");
     clearErrors(form);
@@ -91,8 +126,13 @@ function eventRow(e) {
   }
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
-    const q = new URLSearchParams();
-    for (const k of ["action", "actor"]) if (form.elements[k].value.trim()) q.set(k, form.elements[k].value.trim());
+    clearErrors(form);
+    if (form.elements.from.value && form.elements.to.value && form.elements.from.value > form.elements.to.value) {
+      showErrors(form, new ApiError(400, { error: { message: "The end date must be on or after the start date.",
+        fields: [{ field: "to", message: "must be on or after the start date" }] } }));
+      return;
+    }
+    const q = pageQuery(form);
     history.replaceState(null, "", `${location.pathname}${q.size ? `?${q}` : ""}`);
     load(false);
   });

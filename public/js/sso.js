@@ -1,7 +1,7 @@
 // Settings → SSO / SCIM (Enterprise): SAML and OIDC connections (sso-connections.js), verified
 // domains, the require-SSO switch (with confirmation), SCIM tokens (shown once) and group-to-role mappings. Other plans see
 // what Enterprise offers.
-import { del, get, patch, post } from "./api.js";
+import { ApiError, del, get, patch, post } from "./api.js";
 import { busy, clearErrors, formValues, h, relativeTime, replace, roleLabel, showErrors, toast } from "./dom.js";
 import { openDialog } from "./dialog.js";
 import { orgPage } from "./shell.js";
@@ -188,15 +188,40 @@ function createTokenForm() {
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     clearErrors(form);
-    try {
-      const { name } = formValues(form);
-      const r = await busy(form, () => post(`${base}/scim-tokens`, { name: name || undefined }));
+    const { name } = formValues(form);
+    const created = async (r) => {
       freshToken = r.token;
       await renderScim();
       document.getElementById("fresh-token")?.focus();
-    } catch (err) { showErrors(form, err); }
+    };
+    try {
+      await created(await busy(form, () => post(`${base}/scim-tokens`, { name: name || undefined })));
+    } catch (err) {
+      // The first token turns SCIM on: the server asks for an explicit yes (scim.confirmation_required).
+      if (err instanceof ApiError && err.code === "scim.confirmation_required") return confirmScimTurnOn(name, created);
+      showErrors(form, err);
+    }
   });
   return form;
+}
+
+function confirmScimTurnOn(name, created) {
+  openDialog({
+    id: "scim-turn-on", title: "Turn on SCIM provisioning?", submitLabel: "Turn on SCIM", submitClass: "primary",
+    description: "This is the first SCIM token: creating it hands invitations and manual role changes to your identity provider.",
+    body: [h("ul", { class: "consequences" },
+      h("li", {}, "People are added, re-roled, suspended and removed in your identity provider, not here."),
+      h("li", {}, "The Members page stops offering invitations and role changes while a token is active."),
+      h("li", {}, "Revoking every token turns SCIM off again."))],
+    onSubmit: async (form) => {
+      try {
+        const r = await busy(form, () => post(`${base}/scim-tokens`, { name: name || undefined, confirm: true }));
+        form.closest("dialog").close();
+        await created(r);
+      } catch (err) { showErrors(form, err); }
+      return false;
+    },
+  });
 }
 
 function mappingRow(m, chatbots) {

@@ -7,7 +7,7 @@ import { Directory, ScimToken, type CreatorRole, type Role } from "../../entitie
 import type { Ctx, Deps } from "../context";
 import { recordAudit } from "../audit/audit-log";
 import { newSecret } from "../auth/tokens";
-import { NotFoundError } from "../errors";
+import { ConflictError, NotFoundError } from "../errors";
 import { getOrg, requireEnterprise } from "../orgs/org.service";
 import { creatorRoleOf, needsOwnerReview } from "../orgs/owner-only";
 
@@ -25,11 +25,23 @@ export function viewToken(t: ScimToken): ScimTokenView {
     createdBy: { userId: t.createdByUserId, role: t.createdByRole }, needsOwnerReview: needsOwnerReview(t.createdByRole) };
 }
 
-/** `creatorRole`: the signed-in creator's role in the org (the API allows only Owners); the CLI is the operator. */
-export async function createScimToken(deps: Deps, ctx: Ctx, orgId: string, name: string, creatorRole: Role | null = null): Promise<{ token: string; view: ScimTokenView }> {
+/** What turning SCIM on changes, said before the first token is made (the UI shows it in its confirmation). */
+export const SCIM_TURN_ON_MESSAGE = "Turning on SCIM hands invitations and manual role changes to your identity provider: "
+  + "people are then added, re-roled, suspended and removed there, and the Members page stops offering those actions. Confirm to turn it on.";
+
+/**
+ * `creatorRole`: the signed-in creator's role in the org (the API allows only Owners); the CLI is the operator.
+ * `confirmed`: whether the person acknowledged that a first token turns SCIM on (the API passes it,
+ * and is refused without it while SCIM is off; undefined for the CLI, whose command is explicit).
+ */
+export async function createScimToken(deps: Deps, ctx: Ctx, orgId: string, name: string, creatorRole: Role | null = null,
+  opts: { confirmed?: boolean } = {}): Promise<{ token: string; view: ScimTokenView }> {
   return deps.ds.transaction(async (tx) => {
     const org = await getOrg(tx, orgId);
     requireEnterprise(org, "SCIM provisioning");
+    if (opts.confirmed === false && !(await scimManaged(tx, orgId, org.plan))) {
+      throw new ConflictError("scim.confirmation_required", SCIM_TURN_ON_MESSAGE);
+    }
     const { token, hash } = newSecret(SCIM_TOKEN_PREFIX);
     const repo = tx.getRepository(ScimToken);
     const row = await repo.save(repo.create({

@@ -153,6 +153,14 @@ it("creates a SCIM token shown once, maps a group to a role, and revokes the tok
   expect(await page.getByRole("textbox", { name: "SCIM base URL" }).inputValue()).toBe(`${b.baseUrl}/scim/v2`);
   await page.getByLabel("New token name").fill("Okta");
   await page.getByRole("button", { name: "Create token" }).click();
+  // The first token turns SCIM on: the page says what changes and asks first (issue 13).
+  const turnOn = page.getByRole("dialog", { name: "Turn on SCIM provisioning?" });
+  await turnOn.getByText("hands invitations and manual role changes to your identity provider").waitFor();
+  await turnOn.getByRole("button", { name: "Cancel" }).click();
+  await turnOn.waitFor({ state: "detached" });
+  expect(await b.t.deps.ds.getRepository(ScimToken).countBy({ orgId })).toBe(0);
+  await page.getByRole("button", { name: "Create token" }).click();
+  await turnOn.getByRole("button", { name: "Turn on SCIM" }).click();
   const token = await page.getByLabel("New SCIM token").inputValue();
   const res = await page.request.get("/scim/v2/Users", { headers: { Authorization: `Bearer ${token}` } });
   expect(res.status()).toBe(200);
