@@ -12,7 +12,7 @@ const SPACE_OR_CONTROL = /[\s\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 // A dot-atom local part and a domain of dot-separated labels with a letter TLD (xn-- allowed).
 const LOCAL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
 const LABEL = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
-const TLD = /^([A-Za-z]{2,63}|xn--[A-Za-z0-9-]{1,59})$/;
+const TLD = /^([A-Za-z]{1,63}|xn--[A-Za-z0-9-]{1,59})$/;
 
 /** Why `value` is not a deliverable address, as the end of a sentence starting "Email …"; undefined when it is. */
 export function emailProblem(value: string): string | undefined {

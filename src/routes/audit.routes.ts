@@ -10,9 +10,16 @@ import { parse } from "../http/validate";
 import { allAuditEvents, listAuditEvents } from "../audit/audit-query";
 import { AUDIT_CSV_HEADER, auditCsvRow } from "../audit/audit-csv";
 
+/** Whether the calendar day exists (Date.parse turns 2026-02-30 into March 2 rather than refusing it). */
+function realDay(s: string): boolean {
+  const [y, m, d] = s.slice(0, 10).split("-").map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+}
+
 /** A day ("2026-11-30", midnight UTC) or an ISO 8601 instant with its offset. */
 const instant = z.string().max(40)
-  .refine((s) => /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}))?$/.test(s) && !Number.isNaN(Date.parse(s)),
+  .refine((s) => /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}))?$/.test(s) && !Number.isNaN(Date.parse(s)) && realDay(s),
     "must be a date like 2026-11-30 or a date and time like 2026-11-30T09:00:00Z")
   .transform((s) => new Date(s));
 

@@ -41,7 +41,7 @@ async function spInitiated(browser: ReturnType<typeof request.agent>, idp: TestS
 it("1. cross-tenant takeover: org A's SCIM + IdP-initiated SAML never signs A in as a victim who later joins org D", async () => {
   const a = await createOrg(t, "enterprise", "Attacker A");
   const victim = "victim@mail.test";
-  const tok = await a.owner.post(`/api/orgs/${a.orgId}/scim-tokens`, { name: "A's IdP" }).expect(201);
+  const tok = await a.owner.post(`/api/orgs/${a.orgId}/scim-tokens`, { name: "A's IdP", confirm: true }).expect(201);
   await new ScimClient(t.app, tok.body.token).post("/Users", entraUser(victim)).expect(201);
   const idp = await TestSamlIdp.create("https://idp.attacker-a.test/saml");
   const conn = (await samlConnection(a.owner, a.orgId, idp, { allowIdpInitiated: true }).expect(201)).body.connection.id;
@@ -98,7 +98,7 @@ it("4. account discovery: a SCIM POST of someone else's email neither shows thei
   const victim = `vera.${Date.now()}@mail.test`;
   const person = await signUp(t, victim, "Vera Victim");
   const e = await createOrg(t, "enterprise", "Snoop Inc");
-  const tok = await e.owner.post(`/api/orgs/${e.orgId}/scim-tokens`, { name: "IdP" }).expect(201);
+  const tok = await e.owner.post(`/api/orgs/${e.orgId}/scim-tokens`, { name: "IdP", confirm: true }).expect(201);
   const posted = await new ScimClient(t.app, tok.body.token).post("/Users", entraUser(victim, { name: { givenName: "V", familyName: "T" } })).expect(201);
   expect(posted.body.userName).toBe(victim);
   const members = (await e.owner.get(`/api/orgs/${e.orgId}/members`).expect(200)).body.members as Array<Record<string, unknown>>;

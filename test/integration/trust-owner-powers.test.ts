@@ -59,7 +59,7 @@ it("Admins keep reading, and turning require SSO off", async () => {
 });
 
 it("an Owner can do each, and the IdP-managed Owners switch is off until an Owner turns it on (audited)", async () => {
-  await o.owner.post(api("/scim-tokens"), { name: "Okta" }).expect(201);
+  await o.owner.post(api("/scim-tokens"), { name: "Okta", confirm: true }).expect(201);
   await o.owner.patch(api(`/sso-connections/${connId}`), { jitEnabled: true }).expect(200);
   expect((await o.owner.patch(api("/provisioning-settings"), { idpManagedOwners: true }).expect(200)).body).toEqual({ idpManagedOwners: true });
   const ev = (await o.owner.get(api("/audit-events?action=org.idp_managed_owners_changed")).expect(200)).body.events;
