@@ -52,6 +52,13 @@ form.addEventListener("submit", async (ev) => {
   ev.preventDefault();
   clearErrors(form);
   const body = formValues(form);
+  // An empty form says what is missing before anything is sent.
+  const missing = [["email", "Email"], ["password", "Password"]].filter(([k]) => !body[k]);
+  if (missing.length) {
+    showErrors(form, new ApiError(400, { error: { message: missing.map(([, label]) => `${label} is required.`).join(" "),
+      fields: missing.map(([field]) => ({ field, message: "is required" })) } }));
+    return;
+  }
   try {
     await busy(form, () => post("/api/auth/signin", { email: body.email, password: body.password }));
     location.assign(next);

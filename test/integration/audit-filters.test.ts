@@ -70,7 +70,7 @@ it("pages through many events written in one transaction without skipping or rep
   const seen: string[] = [];
   let cursor: string | null = null;
   do {
-    const page = (await other.owner.get(`/api/orgs/${other.orgId}/audit-events?action=bulk.test&limit=5${cursor ? `&cursor=${cursor}` : ""}`).expect(200)).body;
+    const page: { events: Array<{ id: string }>; nextCursor: string | null } = (await other.owner.get(`/api/orgs/${other.orgId}/audit-events?action=bulk.test&limit=5${cursor ? `&cursor=${cursor}` : ""}`).expect(200)).body;
     seen.push(...page.events.map((e: { id: string }) => e.id));
     cursor = page.nextCursor;
   } while (cursor);
