@@ -211,13 +211,18 @@ it("fits every page on a 390 px wide phone, without horizontal scrolling", async
     ["/join/not-a-real-token", "h1"], ["/sso-link/not-a-real-token", "h1"]] as const) {
     results[url] = await overflow(url, ready);
   }
+  // The SSO / SCIM page as an admin sees it once set up: a connection, a domain, tokens, a mapping.
+  await fx.owner.post(`${base}/sso-connections`, { kind: "oidc", name: "Initech Microsoft Entra ID production tenant", issuer: "https://login.microsoftonline.example/7f0c6a1e-3b7d-4c2a-9a51-2d1f0e9b8c47/v2.0", clientId: "roster-production-client-0123456789abcdef", clientSecret: "s3cret" }).expect(201);
+  await fx.owner.post(`${base}/domains`, { domain: "initech-subsidiary-with-a-long-name.example" }).expect(201);
+  await fx.owner.post(`${base}/scim-tokens`, { name: "Microsoft Entra ID provisioning (production)", confirm: true }).expect(201);
+  await fx.owner.post(`${base}/scim-group-mappings`, { groupName: "Initech Customer Support Team Leads EMEA", role: "admin" }).expect(201);
   await signIn(phone, fx.ownerEmail);
   const org = `/orgs/${fx.orgId}`;
   for (const [url, ready] of [["/app", "main h1, main .notice, main li"], [org, "#your-role"], [`${org}/chatbots`, "tbody tr"],
     [`${org}/settings/members`, "tbody tr"], [`${org}/settings/sso`, "#scim-h"], [`${org}/audit`, "tbody tr"]] as const) {
     results[url] = await overflow(url, ready);
+    if (url.endsWith("/settings/sso")) await screenshot(phone, "sso-phone.png", { fullPage: true });
   }
-  await screenshot(phone, "sso-phone.png", { fullPage: false });
   // On failure the message names the page and the elements that stick out.
   expect(Object.entries(results).filter(([, r]) => r.width > 390)).toEqual([]);
   expect(phoneProblems).toEqual([]);
