@@ -12,6 +12,7 @@ let ctx;
 let base;
 let chatbots = [];
 
+const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
 const manages = () => ctx.perms.has("chatbots.manage");
 
 /** A name that may be very long: cut to one line with the whole text on hover. */
@@ -102,7 +103,7 @@ async function accessDialog(bot) {
   const granted = data.access.filter((e) => e.scope === "granted").length;
   openDialog({
     id: "chatbot-access", title: `Who can use “${bot.name}”`, submitLabel: "Done", submitClass: "",
-    description: `${data.access.length - granted} Owner(s) and Admin(s) by their role, ${granted} member(s) by a grant on this chatbot. Change a member's access on the Members page.`,
+    description: `${plural(data.access.length - granted, "Owner or Admin", "Owners and Admins")} by their role, ${plural(granted, "member", "members")} by a grant on this chatbot. Change a member's access on the Members page.`,
     body: [h("div", { class: "table-wrap" }, h("table", { class: "access-table" },
       h("thead", {}, h("tr", {}, ["Person", "Role", "Access"].map((t) => h("th", { scope: "col" }, t)))),
       h("tbody", {}, data.access.map(accessRow))))],
