@@ -165,9 +165,14 @@ it("deletes a chatbot only after a confirmation; refuses in words when it would 
 });
 
 it("filters the audit log by the person affected and by dates, and exports the same as CSV", async () => {
+  // The list is busy (aria-busy) from the click until the filtered page is shown.
+  const filter = async () => {
+    await owner.getByRole("button", { name: "Filter" }).click();
+    await owner.locator("section[aria-label='Events']:not([aria-busy])").waitFor();
+  };
   await owner.goto(`/orgs/${fx.orgId}/audit`);
   await owner.getByLabel("Person affected").fill(memberEmail);
-  await owner.getByRole("button", { name: "Filter" }).click();
+  await filter();
   await owner.waitForURL(/affected=/);
   await owner.locator("tbody tr", { hasText: "invitation.accepted" }).waitFor();
   const actions = await owner.locator("tbody tr td:nth-child(3)").allTextContents();
@@ -177,14 +182,14 @@ it("filters the audit log by the person affected and by dates, and exports the s
   const today = new Date().toISOString().slice(0, 10);
   await owner.getByLabel("From", { exact: true }).fill("2000-01-01");
   await owner.getByLabel("To", { exact: true }).fill("2000-01-31");
-  await owner.getByRole("button", { name: "Filter" }).click();
+  await filter();
   await owner.getByText("No events match.").waitFor();
   await owner.getByLabel("From", { exact: true }).fill(today);
   await owner.getByLabel("To", { exact: true }).fill("2000-01-01");
-  await owner.getByRole("button", { name: "Filter" }).click();
+  await filter();
   await owner.locator(".field-error", { hasText: "To must be on or after the start date" }).waitFor();
   await owner.getByLabel("To", { exact: true }).fill(today);
-  await owner.getByRole("button", { name: "Filter" }).click();
+  await filter();
   await owner.locator("tbody tr", { hasText: "invitation.accepted" }).waitFor();
 
   const [download] = await Promise.all([owner.waitForEvent("download"), owner.getByRole("link", { name: "Export CSV" }).click()]);
