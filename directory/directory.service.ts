@@ -10,6 +10,7 @@ import type { Ctx, Deps } from "../src/context";
 import { recordAudit } from "../src/audit/audit-log";
 import { NotFoundError, ValidationError } from "../src/errors";
 import { isUuid, parse } from "../src/http/validate";
+import { emailSchema } from "../src/accounts/email-address";
 import { getOrg, requireEnterprise } from "../src/orgs/org.service";
 import { isUniqueViolation } from "../src/db/pg-errors";
 import { DirectoryExistsError } from "./errors";
@@ -34,10 +35,10 @@ const scopeFields = {
 const createSchema = z.object({
   type: z.literal("google"),
   serviceAccountKey: z.union([z.string().max(20_000), z.record(z.string(), z.unknown())]),
-  adminEmail: z.email(),
+  adminEmail: emailSchema,
   ...scopeFields,
 }).strict();
-const patchSchema = z.object({ adminEmail: z.email().optional(), ...scopeFields }).strict();
+const patchSchema = z.object({ adminEmail: emailSchema.optional(), ...scopeFields }).strict();
 
 export interface DirectoryView {
   id: string; orgId: string; type: "google"; status: "active" | "held" | "error" | "syncing";

@@ -11,6 +11,7 @@ import { z } from "zod";
 import type { Ctx, Deps } from "../src/context";
 import { AppError, ValidationError } from "../src/errors";
 import { parse } from "../src/http/validate";
+import { emailSchema } from "../src/accounts/email-address";
 import { getOrg, requireEnterprise } from "../src/orgs/org.service";
 import { decryptSecret, encryptSecret } from "../sso/secrets";
 import { insertDirectory, type DirectoryView } from "./directory.service";
@@ -24,7 +25,7 @@ const STATE_TTL_MS = 10 * 60_000;
 export const callbackUrl = (baseUrl: string) => `${baseUrl}/directories/google/callback`;
 
 const startSchema = z.object({
-  adminEmail: z.email(),
+  adminEmail: emailSchema,
   apiRoot: z.url({ protocol: /^https$/, message: "must be an https URL" }).optional(),
   orgUnits: z.array(z.string().trim().regex(/^\/[^']*$/).max(500)).max(50).optional(),
   groups: z.array(z.email()).max(50).optional(),

@@ -9,6 +9,7 @@ import { z } from "zod";
 import type { Deps } from "../src/context";
 import { asyncHandler, requirePermission, userCtx } from "../src/http/auth-middleware";
 import { parse } from "../src/http/validate";
+import { emailSchema } from "../src/accounts/email-address";
 import { RateLimiter } from "../src/http/rate-limit";
 import { requireEnterprise } from "../src/orgs/org.service";
 import { createConnection, deleteConnection, getConnection, listConnections, updateConnection } from "./connections.service";
@@ -81,7 +82,7 @@ export function ssoPublicApiRoutes(deps: Deps): Router {
   const limiter = new RateLimiter(60, 60_000, () => deps.clock.now().getTime());
   r.post("/discover", asyncHandler(async (req, res) => {
     limiter.hit(`discover:${req.ip}`);
-    const { email } = parse(z.object({ email: z.string().trim().max(320).pipe(z.email()) }), req.body);
+    const { email } = parse(z.object({ email: z.string().trim().max(320).pipe(emailSchema) }), req.body);
     res.json(await discover(deps, email));
   }));
   return r;

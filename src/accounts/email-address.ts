@@ -4,6 +4,8 @@
  * octets including the angle brackets, so at most 254 for the address itself. Spaces and
  * control characters are refused outright (they would need quoting, which no invitation needs).
  */
+import { z } from "zod";
+
 export const MAX_EMAIL_LENGTH = 254;
 export const MAX_LOCAL_PART_LENGTH = 64;
 
@@ -33,3 +35,12 @@ export function emailProblem(value: string): string | undefined {
 }
 
 export const isDeliverableEmail = (value: string): boolean => emailProblem(value) === undefined;
+
+/**
+ * The zod schema of every address a person types (sign-up, sign-in, invitations, setup, SSO
+ * discovery, a directory's admin email). SCIM userName is the identity provider's: not checked here.
+ */
+export const emailSchema = z.string().superRefine((value, ctx) => {
+  const problem = emailProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { CHATBOT_ACCESS, ROLES } from "../../entities";
 import { NotFoundError } from "../errors";
 import { isUuid } from "../http/validate";
-import { emailProblem } from "../accounts/email-address";
+import { emailSchema } from "../accounts/email-address";
 
 export const roleField = z.enum(ROLES, { message: `must be one of ${ROLES.join(", ")}` });
 export const chatbotPermissionsField = z.array(z.object({
@@ -11,15 +11,8 @@ export const chatbotPermissionsField = z.array(z.object({
   access: z.enum(CHATBOT_ACCESS, { message: `must be one of ${CHATBOT_ACCESS.join(", ")}` }),
 })).max(500);
 
-/**
- * The one email check of every route that takes an address a person typed (sign-up, sign-in,
- * invitations, setup): what a mail server accepts (src/accounts/email-address.ts). SCIM
- * userName is the identity provider's and is not checked here.
- */
-export const emailField = z.string().superRefine((value, ctx) => {
-  const problem = emailProblem(value);
-  if (problem) ctx.addIssue({ code: "custom", message: problem });
-});
+/** The one email check of every route that takes an address a person typed (src/accounts/email-address.ts). */
+export const emailField = emailSchema;
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
