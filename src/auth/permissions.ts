@@ -59,6 +59,18 @@ export function visibleChatbots(subject: Subject): string[] | undefined {
   return [...subject.grants.keys()];
 }
 
+/** What each permission lets a person do, for messages people read ("Your role does not let you …"). */
+export const PERMISSION_PHRASES: Record<Permission, string> = {
+  "members.read": "see the members", "members.invite": "invite people", "members.update": "change members' roles or access",
+  "members.remove": "remove members", "chatbots.read": "see chatbots", "chatbots.manage": "create, rename or delete chatbots",
+  "conversations.reply": "reply to conversations", "conversations.assign": "assign conversations", "audit.read": "read the audit log",
+  "sso.manage": "change single sign-on settings", "scim.manage": "change SCIM provisioning",
+};
+
+/** The sentence of a 403 for a missing permission. */
+export const deniedMessage = (permission: Permission): string =>
+  `Your role does not let you ${PERMISSION_PHRASES[permission]}. Ask an Owner or Admin if you need to.`;
+
 export function permissionsOf(subject: Subject): Permission[] {
   return PERMISSIONS.filter((p) => can(subject, p));
 }

@@ -9,7 +9,7 @@ import type { Deps } from "../context";
 import { findSession, SESSION_COOKIE } from "../auth/sessions";
 import { readCookie } from "./cookies";
 import { AppError, ForbiddenError, NotFoundError, UnauthenticatedError } from "../errors";
-import { can, type Permission } from "../auth/permissions";
+import { can, deniedMessage, type Permission } from "../auth/permissions";
 import { safeEqual } from "../auth/tokens";
 import { isUuid } from "./validate";
 import { loadOrgAccess, touchLastActive } from "../members/member-access";
@@ -104,7 +104,7 @@ export function requirePermission(permission: Permission): RequestHandler {
   return (req, _res, next) => {
     if (!req.member) return next(new UnauthenticatedError());
     if (!can(req.member.subject, permission)) {
-      return next(new ForbiddenError("permission.denied", `You need the ${permission} permission for this.`, { permission }));
+      return next(new ForbiddenError("permission.denied", deniedMessage(permission), { permission }));
     }
     next();
   };

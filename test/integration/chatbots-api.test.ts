@@ -84,7 +84,10 @@ describe("who may do what", () => {
     await admin.client.patch(`${base}/chatbots/${adminBot.id}`, { name: "Admin's bot 2" }).expect(200);
 
     const member = await addMemberViaInvite(t, fx, uniqueEmail("member"), "member", [{ chatbotId: a.id, access: "manage" }, { chatbotId: b.id, access: "view" }]);
-    await member.client.post(`${base}/chatbots`, { name: "Sneaky" }).expect(403);
+    const denied = await member.client.post(`${base}/chatbots`, { name: "Sneaky" }).expect(403);
+    // A sentence for people, not the permission's API name (that stays in `permission`).
+    expect(denied.body.error).toMatchObject({ code: "permission.denied", permission: "chatbots.manage",
+      message: "Your role does not let you create, rename or delete chatbots. Ask an Owner or Admin if you need to." });
     await member.client.patch(`${base}/chatbots/${a.id}`, { name: "Renamed by member" }).expect(403);
     await member.client.delete(`${base}/chatbots/${a.id}`).expect(403);
     await member.client.get(`${base}/chatbots/${a.id}/access`).expect(403);
