@@ -42,6 +42,8 @@ function details(e) {
   const bits = [];
   if (m.oldRole && m.newRole) bits.push(`${roleLabel(m.oldRole)} → ${roleLabel(m.newRole)}`);
   else if (m.role) bits.push(`Role: ${roleLabel(m.role)}`);
+  if (typeof m.oldName === "string" && typeof m.newName === "string") bits.push(`“${m.oldName}” → “${m.newName}”`);
+  if (typeof m.conversationsDeleted === "number" && m.conversationsDeleted) bits.push(`${m.conversationsDeleted} conversation(s) deleted`);
   if (m.via) bits.push(`via ${m.via}`);
   if (typeof m.conversationsRequeued === "number") bits.push(`${m.conversationsRequeued} conversation(s) back to the queue`);
   if (typeof m.grantsRevoked === "number" && m.grantsRevoked) bits.push(`${m.grantsRevoked} chatbot permission(s) revoked`);
