@@ -10,7 +10,7 @@ import type { OrgAccess } from "../http/request-types";
 import { can, visibleChatbots } from "../auth/permissions";
 import { recordAudit } from "../audit/audit-log";
 import { ForbiddenError, NotFoundError, ValidationError } from "../errors";
-import { grantsOf } from "../members/member-access";
+import { subjectOf } from "../members/member-access";
 
 export async function createChatbot(deps: Deps, ctx: Ctx, orgId: string, name: string): Promise<Chatbot> {
   return deps.ds.transaction(async (tx) => {
@@ -51,7 +51,7 @@ export async function assignConversation(deps: Deps, ctx: Ctx, access: OrgAccess
     }
     const assignee = await tx.getRepository(Membership).findOneBy({ id: memberId, orgId: access.org.id });
     if (!assignee || assignee.status !== "active") throw new ValidationError([{ field: "memberId", message: "is not an active member of this organization" }]);
-    if (!can({ role: assignee.role, grants: await grantsOf(tx, assignee.id) }, "conversations.reply", conv.chatbotId)) {
+    if (!can(await subjectOf(tx, assignee), "conversations.reply", conv.chatbotId)) {
       throw new ValidationError([{ field: "memberId", message: "cannot reply on this conversation's chatbot" }]);
     }
     conv.assigneeMembershipId = assignee.id;
