@@ -3,8 +3,8 @@
  * joining, manual suspend/restore, ownership transfer, bulk invite, and server-side search, sort
  * and keyset paging of members and invitations.
  */
-import { startTestApp, type TestApp } from "../support/app";
-import { addMemberViaInvite, createOrg, uniqueEmail, type OrgFixture } from "../support/actors";
+import { ApiClient, startTestApp, type TestApp } from "../support/app";
+import { PASSWORD, addMemberViaInvite, createOrg, tokenFromOutbox, uniqueEmail, type OrgFixture } from "../support/actors";
 import { Membership, Organization } from "../../entities";
 import { addMember } from "../../src/members/member.service";
 import { findOrCreateUser } from "../../src/accounts/users";
@@ -65,8 +65,6 @@ describe("the chatbot scope rule", () => {
   });
 
   async function acceptFor(email: string) {
-    const { ApiClient } = await import("../support/app");
-    const { tokenFromOutbox, PASSWORD } = await import("../support/actors");
     const client = new ApiClient(t.app);
     const acc = await client.post(`/api/invitations/${await tokenFromOutbox(t, email)}/accept`, { name: "No Bots", password: PASSWORD }).expect(201);
     client.csrf = acc.body.csrfToken;
@@ -266,7 +264,7 @@ describe("search, sort and keyset paging", () => {
   });
 
   async function all(path: string, limit: number): Promise<Array<{ name: string; role: string; lastActiveAt: string | null }>> {
-    const out = [];
+    const out: Array<{ name: string; role: string; lastActiveAt: string | null }> = [];
     let cursor: string | null = null;
     do {
       const r: { body: { members: never[]; nextCursor: string | null; total: number } } =
