@@ -247,29 +247,6 @@ it("invites several people at once and shows a result per address", async () => 
   await b.t.mail!.waitFor((m) => m.to === c);
 });
 
-it("searches on the server and pages with Load more", async () => {
-  const org = await b.t.deps.ds.getRepository(Organization).findOneByOrFail({ id: fx.orgId });
-  await b.t.deps.ds.transaction(async (tx) => {
-    for (let i = 0; i < 30; i++) {
-      const { user } = await findOrCreateUser(tx, `crew${String(i).padStart(2, "0")}@acme-support.example`, `Crew ${String(i).padStart(2, "0")}`);
-      await addMember(tx, SYSTEM_CTX, org, { user, role: "member", source: "invite" });
-    }
-  });
-  await owner.reload();
-  await owner.getByLabel("Search members and invitations").fill("crew");
-  await owner.locator("#members-h", { hasText: "Matching members" }).waitFor();
-  expect(await owner.locator("#members-list tbody tr").count()).toBe(25);
-  await owner.getByRole("button", { name: "Load more (25 of 30 shown)" }).click();
-  await owner.locator("#members-list tbody tr").nth(29).waitFor();
-  expect(await owner.getByRole("button", { name: /Load more/ }).count()).toBe(0);
-  await owner.getByLabel("Search members and invitations").fill("nobody-like-this");
-  await owner.getByText("No one matches “nobody-like-this”.", { exact: false }).waitFor();
-  await owner.getByLabel("Search members and invitations").fill("");
-  await owner.locator("#members-h", { hasText: /^Members/ }).waitFor();
-  await owner.getByLabel("Sort members by").selectOption("role");
-  await owner.waitForFunction(() => document.querySelector("#members-list tbody tr td[data-label='Role']")?.textContent === "Owner");
-});
-
 it("the teammate's next page load shows the new permissions", async () => {
   await teammate.goto(`/orgs/${fx.orgId}`);
   await teammate.locator("#your-role .pill", { hasText: "Admin" }).waitFor();
@@ -404,4 +381,27 @@ it("transfers ownership after a confirmation: the other member becomes Owner, th
   expect(await owner.getByRole("button", { name: /Transfer ownership to/ }).count()).toBe(0);
   await owner.getByRole("button", { name: "Leave Acme Support" }).waitFor();
   await b.t.mail!.waitFor((m) => m.to === "sam@acme-support.example" && m.subject.includes("is now Owner"));
+});
+
+it("searches on the server and pages with Load more", async () => {
+  const org = await b.t.deps.ds.getRepository(Organization).findOneByOrFail({ id: fx.orgId });
+  await b.t.deps.ds.transaction(async (tx) => {
+    for (let i = 0; i < 30; i++) {
+      const { user } = await findOrCreateUser(tx, `crew${String(i).padStart(2, "0")}@acme-support.example`, `Crew ${String(i).padStart(2, "0")}`);
+      await addMember(tx, SYSTEM_CTX, org, { user, role: "member", source: "invite" });
+    }
+  });
+  await owner.reload();
+  await owner.getByLabel("Search members and invitations").fill("crew");
+  await owner.locator("#members-h", { hasText: "Matching members" }).waitFor();
+  expect(await owner.locator("#members-list tbody tr").count()).toBe(25);
+  await owner.getByRole("button", { name: "Load more (25 of 30 shown)" }).click();
+  await owner.locator("#members-list tbody tr").nth(29).waitFor();
+  expect(await owner.getByRole("button", { name: /Load more/ }).count()).toBe(0);
+  await owner.getByLabel("Search members and invitations").fill("nobody-like-this");
+  await owner.getByText("No one matches “nobody-like-this”.", { exact: false }).waitFor();
+  await owner.getByLabel("Search members and invitations").fill("");
+  await owner.locator("#members-h", { hasText: /^Members/ }).waitFor();
+  await owner.getByLabel("Sort members by").selectOption("role");
+  await owner.waitForFunction(() => document.querySelector("#members-list tbody tr td[data-label='Role']")?.textContent === "Owner");
 });
