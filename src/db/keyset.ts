@@ -5,6 +5,17 @@
  * opaque to callers (base64url JSON) and re-cast by SQL, so a forged one can only seek, not inject.
  */
 import { ValidationError } from "../errors";
+import { isUuid } from "../http/validate";
+import { isDataException } from "./pg-errors";
+
+// A cursor value must cast cleanly, or PostgreSQL would answer a forged one with a 500.
+const VALID: Record<SortKey["cast"] | "uuid", (v: string) => boolean> = {
+  text: (v) => !/[\u0000\ud800-\udfff]/.test(v),
+  int: (v) => /^-?\d{1,9}$/.test(v),
+  // Shape only; an impossible date (Feb 31) is caught as PostgreSQL's data exception (seekRows).
+  timestamptz: (v) => /^[0-9: T.+-]{10,40}$/.test(v),
+  uuid: isUuid,
+};
 
 export interface SortKey {
   /** A SQL expression over the query's aliases. */
@@ -24,6 +35,18 @@ export function encodeCursor(values: Array<string | null>): string {
   return Buffer.from(JSON.stringify(values)).toString("base64url");
 }
 
+const staleCursor = () => new ValidationError([{ field: "cursor", message: "This page link is out of date; reload the list." }]);
+
+/** Runs the page query; a cursor value PostgreSQL cannot cast (SQLSTATE class 22) is the caller's 400, not a 500. */
+export async function seekRows<T>(run: () => Promise<T>, hasCursor: boolean): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (hasCursor && isDataException(err)) throw staleCursor();
+    throw err;
+  }
+}
+
 export function decodeCursor(cursor: string, spec: SortSpec): string[] {
   let values: unknown;
   try {
@@ -31,8 +54,10 @@ export function decodeCursor(cursor: string, spec: SortSpec): string[] {
   } catch {
     values = null;
   }
-  if (!Array.isArray(values) || values.length !== spec.keys.length + 1 || !values.every((v) => typeof v === "string" && v.length <= 2000)) {
-    throw new ValidationError([{ field: "cursor", message: "This page link is out of date; reload the list." }]);
+  const casts = [...spec.keys.map((k) => k.cast), "uuid" as const];
+  if (!Array.isArray(values) || values.length !== casts.length
+    || !values.every((v, i) => typeof v === "string" && v.length <= 2000 && VALID[casts[i]](v))) {
+    throw staleCursor();
   }
   return values as string[];
 }

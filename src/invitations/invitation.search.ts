@@ -1,7 +1,7 @@
 /** Pending invitations for the Members page: search by email, sort, keyset paging (as member.search.ts). */
 import { In, type EntityManager } from "typeorm";
 import { Invitation } from "../../entities";
-import { cursorOf, decodeCursor, likePattern, seek, type SortSpec } from "../db/keyset";
+import { cursorOf, decodeCursor, likePattern, seek, seekRows, type SortSpec } from "../db/keyset";
 import type { Page, PageRequest } from "../members/member.search";
 import { grantsOfInvitation, view, type InvitationView } from "./invitation.service";
 
@@ -34,9 +34,9 @@ export async function searchInvitations(tx: EntityManager, orgId: string, now: D
     where += ` AND ${s.where}`;
   }
   params.push(req.limit + 1);
-  const rows: Array<Record<string, unknown>> = await tx.query(
+  const rows: Array<Record<string, unknown>> = await seekRows(() => tx.query(
     `SELECT i.id, ${spec.keys.map((k, i) => `(${k.expr})::text AS k${i}`).join(", ")} FROM invitations i
-      WHERE ${where} ORDER BY ${s.orderBy} LIMIT $${params.length}`, params);
+      WHERE ${where} ORDER BY ${s.orderBy} LIMIT $${params.length}`, params), Boolean(req.cursor));
   const page = rows.slice(0, req.limit);
   const ids = page.map((r) => String(r.id));
   const found = ids.length ? await tx.getRepository(Invitation).findBy({ id: In(ids) }) : [];

@@ -5,7 +5,7 @@
 import { In, type EntityManager } from "typeorm";
 import { Membership, type Organization } from "../../entities";
 import { scimManaged } from "../scim-tokens/scim-token.service";
-import { cursorOf, decodeCursor, likePattern, seek, type SortSpec } from "../db/keyset";
+import { cursorOf, decodeCursor, likePattern, seek, seekRows, type SortSpec } from "../db/keyset";
 import { memberViews, type MemberView } from "./member.view";
 
 export const MEMBER_SORTS = ["name", "-name", "role", "-role", "lastActive", "-lastActive"] as const;
@@ -59,9 +59,9 @@ export async function searchMembers(tx: EntityManager, org: Organization, req: P
     where += ` AND ${s.where}`;
   }
   params.push(req.limit + 1);
-  const rows: Array<Record<string, unknown>> = await tx.query(
+  const rows: Array<Record<string, unknown>> = await seekRows(() => tx.query(
     `SELECT m.id, ${spec.keys.map((k, i) => `(${k.expr})::text AS k${i}`).join(", ")} ${from}
-      WHERE ${where} ORDER BY ${s.orderBy} LIMIT $${params.length}`, params);
+      WHERE ${where} ORDER BY ${s.orderBy} LIMIT $${params.length}`, params), Boolean(req.cursor));
   const page = rows.slice(0, req.limit);
   const ids = page.map((r) => String(r.id));
   const found = ids.length ? await tx.getRepository(Membership).findBy({ id: In(ids) }) : [];

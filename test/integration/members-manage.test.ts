@@ -307,6 +307,16 @@ describe("search, sort and keyset paging", () => {
     expect(r.body.error.fields[0]).toEqual({ field: "cursor", message: "This page link is out of date; reload the list." });
     const inj = Buffer.from(JSON.stringify(["x') OR 1=1 --", "00000000-0000-0000-0000-000000000000"])).toString("base64url");
     await fx.owner.get(`${base}/members?sort=name&cursor=${inj}`).expect(200);
+    // Forged cursors whose values cannot be cast: 400 with the same sentence, never a 500.
+    const forge = (v: unknown[]) => Buffer.from(JSON.stringify(v)).toString("base64url");
+    const uuid = "00000000-0000-0000-0000-000000000000";
+    for (const [sort, values] of [
+      ["name", ["a\u0000b", uuid]], ["role", ["x", "a", uuid]], ["role", ["99999999999", "a", uuid]], ["lastActive", ["2026-02-31 00:00:00+00", uuid]],
+      ["lastActive", ["not a date", uuid]], ["name", ["a", "not-a-uuid"]], ["name", [1, uuid]],
+    ] as Array<[string, unknown[]]>) {
+      const f = await fx.owner.get(`${base}/members?sort=${sort}&cursor=${forge(values)}`);
+      expect({ sort, values, status: f.status, field: f.body.error?.fields?.[0]?.field }).toEqual({ sort, values, status: 400, field: "cursor" });
+    }
     const old = await fx.owner.get(`${base}/members`).expect(200);
     expect(Object.keys(old.body)).toEqual(["members"]);
     expect(old.body.members).toHaveLength(8);
