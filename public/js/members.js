@@ -312,10 +312,10 @@ function memberRow(m) {
     h("td", { "data-label": "Last active" }, relativeTime(m.lastActiveAt)),
     h("td", { "data-label": "Chatbot scope" }, scopeCell(m)),
     h("td", { class: "actions" }, h("div", { class: "row-actions" },
-      canEditAccess(m) ? h("button", { type: "button", class: "btn small edit-access", "aria-label": `Edit chatbot access of ${display(m)}`, onclick: () => accessDialog(m) }, "Edit access") : null,
+      canEditAccess(m) ? h("button", { type: "button", class: "btn small edit-access", "aria-label": `Edit access of ${display(m)}`, title: "Choose the chatbots they work in", onclick: () => accessDialog(m) }, "Edit access") : null,
       canSuspend(m) ? h("button", { type: "button", class: "btn small status-action", "aria-label": `${suspended ? "Restore" : "Suspend"} ${display(m)}`,
         onclick: () => statusDialog(m) }, suspended ? "Restore" : "Suspend") : null,
-      canTransfer(m) ? h("button", { type: "button", class: "btn small", "aria-label": `Transfer ownership to ${display(m)}`, onclick: () => transferDialog(m) }, "Make Owner") : null,
+      canTransfer(m) ? h("button", { type: "button", class: "btn small", "aria-label": `Transfer ownership to ${display(m)}`, onclick: () => transferDialog(m) }, "Transfer ownership") : null,
       canRemove(m)
         ? h("button", { type: "button", class: "icon-btn", "aria-label": self ? `Leave ${ctx.org.name}` : `Remove ${display(m)}`,
           title: self ? "Leave organization" : "Remove member", onclick: () => confirmRemove(m) }, trashIcon())
@@ -452,11 +452,11 @@ function bulkInviteDialog() {
     title: "Invite several people",
     submitLabel: "Send invitations",
     body: [
+      results,
       h("div", { class: "field" }, h("label", { for: "bulk-emails" }, "Email addresses"),
         h("textarea", { id: "bulk-emails", name: "emails", autofocus: true, "aria-describedby": "bulk-emails-help" }),
         h("p", { class: "hint", id: "bulk-emails-help" }, "One per line, or separated by commas; up to 100. Everyone gets the same role and chatbot access.")),
       rs.nodes,
-      results,
     ],
     onSubmit: async (form) => {
       const emails = splitEmails(form.elements.emails.value);
@@ -478,6 +478,7 @@ function bulkInviteDialog() {
         h("p", {}, `${r.invited} sent, ${r.failed} not sent. The addresses that were not sent are left in the box above.`),
         h("ul", { class: "bulk-list" }, r.results.map((x) => h("li", { class: x.status === "invited" ? "ok" : "failed" },
           h("span", { class: "clip", title: x.email }, x.email), " — ", x.status === "invited" ? "invited" : x.error.message))));
+      results.scrollIntoView({ block: "nearest" });
       return false;
     },
   });

@@ -193,10 +193,10 @@ it("mouse: picks a role and confirms it; a demotion says what is lost", async ()
 });
 
 it("edits a Member's chatbot access; they get an email; Owners and Admins are not offered it", async () => {
-  expect(await rowOf(owner, tessEmail).getByRole("button", { name: /Edit chatbot access/ }).count()).toBe(0); // Tess is Admin now
+  expect(await rowOf(owner, tessEmail).getByRole("button", { name: /Edit access of/ }).count()).toBe(0); // Tess is Admin now
   const sam = rowOf(owner, "sam@acme-support.example");
   const samId = (await sam.getAttribute("data-member-id"))!;
-  await sam.getByRole("button", { name: "Edit chatbot access of Sam Rivera" }).click();
+  await sam.getByRole("button", { name: "Edit access of Sam Rivera" }).click();
   const dialog = owner.getByRole("dialog", { name: "Chatbot access of Sam Rivera" });
   await dialog.getByRole("radio", { name: /^Only selected chatbots/ }).check();
   await dialog.getByRole("checkbox", { name: "Support bot" }).check();
@@ -210,7 +210,7 @@ it("edits a Member's chatbot access; they get an email; Owners and Admins are no
   expect(mail.text).toContain("Support bot (view)");
 
   // None ticked = no chatbot, and the page says so.
-  await rowOf(owner, "sam@acme-support.example").getByRole("button", { name: "Edit chatbot access of Sam Rivera" }).click();
+  await rowOf(owner, "sam@acme-support.example").getByRole("button", { name: "Edit access of Sam Rivera" }).click();
   await dialog.getByRole("checkbox", { name: "Support bot" }).uncheck();
   await dialog.getByRole("button", { name: "Save access" }).click();
   await dialog.waitFor({ state: "detached" });

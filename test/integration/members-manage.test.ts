@@ -10,6 +10,7 @@ import { addMember } from "../../src/members/member.service";
 import { findOrCreateUser } from "../../src/accounts/users";
 import { SYSTEM_CTX } from "../../src/context";
 import { createScimToken } from "../../src/scim-tokens/scim-token.service";
+import { MemberScopeAndPaging1764450000000 } from "../../entities/migrations/1764450000000-MemberScopeAndPaging";
 
 let t: TestApp;
 beforeAll(async () => {
@@ -335,5 +336,28 @@ describe("search, sort and keyset paging", () => {
     expect(r2.body.nextCursor).toBeNull();
     const newest = await fx.owner.get(`${base}/invitations?limit=1`).expect(200);
     expect(newest.body.invitations[0].email).toBe("other@else.test");
+  });
+});
+
+describe("migration MemberScopeAndPaging", () => {
+  it("keeps what existing members and invitations meant: with grants → selected, without → all", async () => {
+    const fx = await createOrg(t);
+    const base = `/api/orgs/${fx.orgId}`;
+    const bot = (await fx.owner.post(`${base}/chatbots`, { name: "Sales" }).expect(201)).body.chatbot.id;
+    const { memberId: narrowed } = await addMemberViaInvite(t, fx, uniqueEmail("narrow"), "member", [{ chatbotId: bot, access: "reply" }]);
+    const { memberId: open } = await addMemberViaInvite(t, fx, uniqueEmail("open"));
+    const inv = (await fx.owner.post(`${base}/invitations`, { email: uniqueEmail("inv"), role: "member", chatbotPermissions: [{ chatbotId: bot, access: "view" }] }).expect(201)).body.invitation.id;
+    const runner = t.deps.ds.createQueryRunner();
+    const migration = new MemberScopeAndPaging1764450000000();
+    try {
+      await migration.down(runner);
+      await migration.up(runner);
+    } finally {
+      await runner.release();
+    }
+    const scope = async (table: string, id: string) => (await t.deps.ds.query(`SELECT chatbot_scope FROM ${table} WHERE id = $1`, [id]))[0].chatbot_scope;
+    expect(await scope("memberships", narrowed)).toBe("selected");
+    expect(await scope("memberships", open)).toBe("all");
+    expect(await scope("invitations", inv)).toBe("selected");
   });
 });
