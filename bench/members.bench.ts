@@ -5,11 +5,22 @@
  * calls it, the median and p95 of 20 requests for: first page per sort, a page deep in the list
  * (cursor), a search, and the old unpaged list (up to 10,000 only). A benchmark, not a test.
  */
+import "reflect-metadata";
 import { performance } from "node:perf_hooks";
-import { startTestApp } from "../test/support/app";
-import { createOrg } from "../test/support/actors";
+import { randomBytes } from "node:crypto";
+import { Client } from "pg";
+import { createApp } from "../src/app";
+import { mountFeatures } from "../src/features";
+import { loadConfig } from "../src/config";
+import { createLogger } from "../src/logger";
+import { Outbox } from "../src/mail/outbox";
+import { systemClock, SYSTEM_CTX, type Deps } from "../src/context";
+import { createDataSource } from "../src/db/data-source";
+import { createOrgWithOwner } from "../src/orgs/org.service";
+import { ApiClient } from "../test/support/app";
 
-process.env.DATABASE_URL ??= "postgres://postgres@127.0.0.1:5432/postgres";
+const BASE_DB = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const PASSWORD = "bench password 0123456789";
 const SIZES = (process.env.BENCH_MEMBERS ?? "10000,100000").split(",").map(Number);
 const RUNS = 20;
 
@@ -25,10 +36,38 @@ async function timed(run: () => Promise<{ status: number }>): Promise<{ median: 
   return { median: Math.round(ms[Math.floor(RUNS / 2)] * 10) / 10, p95: Math.round(ms[Math.floor(RUNS * 0.95)] * 10) / 10 };
 }
 
+/** A fresh database, migrated, and the app as a deployment builds it; an Owner signed in through HTTP. */
+async function start(): Promise<{ deps: Deps; owner: ApiClient; orgId: string; close(): Promise<void> }> {
+  const name = `roster_bench_members_${randomBytes(3).toString("hex")}`;
+  const admin = new Client({ connectionString: BASE_DB });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(BASE_DB);
+  url.pathname = `/${name}`;
+  const ds = createDataSource({ url: url.toString(), poolSize: 10 });
+  await ds.initialize();
+  await ds.runMigrations();
+  const config = loadConfig({ BASE_URL: "http://127.0.0.1:3999", DATABASE_URL: url.toString(), SESSION_SECRET: "bench-secret-0123456789abcdef0123456789", LOG_LEVEL: "silent", DATA_DIR: "/tmp/roster-bench" });
+  const deps: Deps = { config, ds, logger: createLogger("silent"), clock: systemClock, outbox: new Outbox() };
+  const app = createApp(deps, { mount: (a) => mountFeatures(a, deps) });
+  const { org } = await createOrgWithOwner(deps, SYSTEM_CTX, { name: "Bench", plan: "pro", ownerEmail: "owner@bench-org.test", ownerPassword: PASSWORD, ownerName: "Owner" });
+  const owner = new ApiClient(app);
+  const r = await owner.post("/api/auth/signin", { email: "owner@bench-org.test", password: PASSWORD });
+  if (r.status !== 200) throw new Error(`sign-in: ${r.status} ${JSON.stringify(r.body)}`);
+  return {
+    deps, owner, orgId: org.id,
+    close: async () => {
+      await ds.destroy();
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
 async function bench(size: number): Promise<Record<string, unknown>> {
-  const t = await startTestApp();
+  const t = await start();
+  const fx = { orgId: t.orgId, owner: t.owner };
   try {
-    const fx = await createOrg(t, "pro", "Bench");
     const t0 = performance.now();
     // Realistic spread: names, emails, roles, half never active.
     await t.deps.ds.query(`INSERT INTO users (email, name) SELECT 'person' || g || '@bench.test', 'Person ' || md5(g::text) FROM generate_series(1, $1) g`, [size]);

@@ -164,9 +164,15 @@ function canRemove(m) {
   return can("members.remove") && (m.role !== "owner" || isOwner());
 }
 
-/** After a dialog that re-rendered the list closes, focus goes to `selector` in the member's new row. */
-function focusAfterClose(dialog, selector) {
-  dialog.addEventListener("close", () => document.querySelector(selector)?.focus(), { once: true });
+/**
+ * After a dialog that re-rendered the list closes, focus goes to `selector` in the member's new
+ * row, else to the row's first control, else to the list heading (never lost to <body>).
+ */
+function focusAfterClose(dialog, selector, memberId) {
+  dialog.addEventListener("close", () => {
+    const target = document.querySelector(selector) || document.querySelector(`tr[data-member-id="${memberId}"] button`) || document.getElementById("members-h");
+    target?.focus();
+  }, { once: true });
 }
 
 function roleCell(m) {
@@ -215,7 +221,7 @@ function roleDialog(m) {
         return false;
       }
       await refresh();
-      focusAfterClose(dlg, rowSel(m, "button.pill"));
+      focusAfterClose(dlg, rowSel(m, "button.pill"), m.id);
       toast(`${display(m)} is now ${roleLabel(role)}.`);
       return true;
     },
@@ -241,7 +247,7 @@ function accessDialog(m) {
         return false;
       }
       await refresh();
-      focusAfterClose(dlg, rowSel(m, ".edit-access"));
+      focusAfterClose(dlg, rowSel(m, ".edit-access"), m.id);
       toast(`Chatbot access of ${display(m)} saved.`);
       return true;
     },
@@ -267,7 +273,7 @@ function statusDialog(m) {
         return false;
       }
       await refresh();
-      focusAfterClose(dlg, rowSel(m, ".status-action"));
+      focusAfterClose(dlg, rowSel(m, ".status-action"), m.id);
       toast(suspend ? `${display(m)} is suspended.` : `${display(m)} is restored.`);
       return true;
     },
@@ -291,7 +297,7 @@ function transferDialog(m) {
       }
       ctx.membership.role = "admin";
       await refresh();
-      focusAfterClose(dlg, rowSel(m, "td"));
+      focusAfterClose(dlg, rowSel(m, "button"), m.id);
       toast(`${display(m)} is now the Owner. You are an Admin.`);
       return true;
     },
