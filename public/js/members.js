@@ -481,7 +481,7 @@ function bulkInviteDialog() {
       // Keep the dialog open on what needs attention: the failed addresses stay in the box to fix and resend.
       form.elements.emails.value = r.results.filter((x) => x.status === "failed").map((x) => x.email).join("\n");
       replace(results,
-        h("p", {}, `${r.invited} sent, ${r.failed} not sent. The addresses that were not sent are left in the box above.`),
+        h("p", {}, `${r.invited} sent, ${r.failed} not sent. The addresses that were not sent are left in the box below to fix and send again.`),
         h("ul", { class: "bulk-list" }, r.results.map((x) => h("li", { class: x.status === "invited" ? "ok" : "failed" },
           h("span", { class: "clip", title: x.email }, x.email), " — ", x.status === "invited" ? "invited" : x.error.message))));
       results.scrollIntoView({ block: "nearest" });
