@@ -5,6 +5,7 @@
  */
 import type { EntityManager } from "typeorm";
 import { ChatbotPermission, Membership, User, type ChatbotAccess, type ChatbotScope } from "../../entities";
+import { effectiveScope } from "../auth/permissions";
 
 export interface MemberView {
   id: string;
@@ -38,7 +39,7 @@ export async function memberViews(tx: EntityManager, members: Membership[], scim
     return {
       id: m.id, userId: m.pendingEmail ? null : m.userId, email: m.pendingEmail ?? u.email, name: u.name, role: m.role, status: m.status, source: m.source,
       lastActiveAt: m.lastActiveAt, joinedAt: m.createdAt, managedByIdp: scimOn && m.source === "scim", pending: m.pendingEmail !== null,
-      chatbotScope: m.role !== "member" ? "all" : mine.length || m.chatbotScope === "selected" ? "selected" : "all",
+      chatbotScope: effectiveScope({ role: m.role, scope: m.chatbotScope, grants: new Map(mine.map((g) => [g.chatbotId, g.access])) }),
       chatbotPermissions: mine.map((g) => ({ chatbotId: g.chatbotId, access: g.access })),
     };
   });
