@@ -1,7 +1,7 @@
 import { Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from "typeorm";
 import type { Relation } from "typeorm";
 import { Organization } from "./organization";
-import type { Role } from "./membership";
+import type { ChatbotScope, Role } from "./membership";
 
 /** One pending invitation per (org, lower(email)): partial unique index in the migration. */
 @Entity({ name: "invitations" })
@@ -11,6 +11,8 @@ export class Invitation {
   @ManyToOne(() => Organization, { onDelete: "CASCADE" }) @JoinColumn({ name: "org_id" }) org: Relation<Organization>;
   @Column({ type: "varchar", length: 320 }) email: string;
   @Column({ type: "varchar", length: 20 }) role: Role;
+  /** Becomes the membership's scope on accept. */
+  @Column({ type: "varchar", length: 10, name: "chatbot_scope", default: "all" }) chatbotScope: ChatbotScope;
   @Column({ type: "varchar", length: 64, name: "token_hash" }) tokenHash: string;
   /** Hashes of links replaced by a resend: they answer "no longer valid" rather than "unknown". */
   @Column({ type: "varchar", length: 64, array: true, name: "previous_token_hashes", default: () => "'{}'" }) previousTokenHashes: string[];

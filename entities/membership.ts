@@ -7,6 +7,9 @@ export const ROLES = ["owner", "admin", "member"] as const;
 export type Role = (typeof ROLES)[number];
 export type MembershipStatus = "active" | "suspended";
 export type MembershipSource = "invite" | "scim" | "sso";
+/** "all": every chatbot of the org; "selected": only the chatbots granted (none granted = none). */
+export const CHATBOT_SCOPES = ["all", "selected"] as const;
+export type ChatbotScope = (typeof CHATBOT_SCOPES)[number];
 
 /**
  * What a SCIM client wrote about this person in this org, kept so it reads back as written.
@@ -38,6 +41,8 @@ export class Membership {
   @Column({ type: "varchar", length: 20 }) role: Role;
   @Column({ type: "varchar", length: 20, default: "active" }) status: MembershipStatus;
   @Column({ type: "varchar", length: 20 }) source: MembershipSource;
+  /** For Members only (Owners and Admins see every chatbot). Holding any grant means "selected". */
+  @Column({ type: "varchar", length: 10, name: "chatbot_scope", default: "all" }) chatbotScope: ChatbotScope;
   @Column({ type: "timestamptz", name: "last_active_at", nullable: true }) lastActiveAt: Date | null;
   /** Role asked for by SCIM `roles` values; group mappings may raise the effective role. */
   @Column({ type: "varchar", length: 20, name: "scim_role", nullable: true }) scimRole: Role | null;

@@ -88,7 +88,9 @@ function accessRow(e) {
     h("td", { "data-label": "Role" }, h("span", { class: `pill role-${e.role}` }, roleLabel(e.role)),
       e.status === "suspended" ? h("span", { class: "badge off" }, " Suspended") : null),
     h("td", { "data-label": "Access" }, e.scope === "all"
-      ? h("span", { title: "Owners and Admins can use every chatbot" }, "All chatbots (by role)")
+      ? (e.role === "member"
+        ? h("span", { title: "This Member's access is set to All chatbots" }, "All chatbots")
+        : h("span", { title: "Owners and Admins can use every chatbot" }, "All chatbots (by role)"))
       : h("span", { title: ACCESS_HELP[e.access] }, ACCESS_TEXT[e.access] || e.access)));
 }
 
@@ -101,9 +103,10 @@ async function accessDialog(bot) {
     return;
   }
   const granted = data.access.filter((e) => e.scope === "granted").length;
+  const allMembers = data.access.filter((e) => e.scope === "all" && e.role === "member").length;
   openDialog({
     id: "chatbot-access", title: `Who can use “${bot.name}”`, submitLabel: "Done", submitClass: "",
-    description: `${plural(data.access.length - granted, "Owner or Admin", "Owners and Admins")} by their role, ${plural(granted, "member", "members")} by a grant on this chatbot. Change a member's access on the Members page.`,
+    description: `${plural(data.access.length - granted - allMembers, "Owner or Admin", "Owners and Admins")} by their role, ${plural(allMembers, "member", "members")} with access to all chatbots, ${plural(granted, "member", "members")} by a grant on this chatbot. Change a member's access on the Members page.`,
     body: [h("div", { class: "table-wrap" }, h("table", { class: "access-table" },
       h("thead", {}, h("tr", {}, ["Person", "Role", "Access"].map((t) => h("th", { scope: "col" }, t)))),
       h("tbody", {}, data.access.map(accessRow))))],

@@ -38,5 +38,7 @@ const ACCESS_TEXT = { view: "View", reply: "Reply", manage: "Manage" };
       h("div", { class: "card-head" }, h("h2", { id: "bots-h" }, "Your chatbots", h("span", { class: "count" }, chatbots.length))),
       chatbots.length
         ? h("ul", { class: "card-body perm-list" }, chatbots.map((b) => h("li", {}, b.name, grants.has(b.id) ? h("span", { class: "muted" }, ` · ${ACCESS_TEXT[grants.get(b.id)]}`) : null)))
-        : h("p", { class: "empty" }, "No chatbots to show.")));
+        : h("p", { class: "empty" }, membership.role === "member" && membership.chatbotScope === "selected"
+          ? "You have not been given any chatbot yet. Ask an Owner or Admin for access."
+          : "No chatbots to show.")));
 })();

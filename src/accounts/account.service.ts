@@ -9,8 +9,8 @@ import { decoyHash, hashPassword, verifyPassword } from "../auth/passwords";
 import { ForbiddenError, UnauthenticatedError } from "../errors";
 import { recordAudit } from "../audit/audit-log";
 import { insertUser, findUserByEmail } from "./users";
-import { grantsOf } from "../members/member-access";
-import { permissionsOf } from "../auth/permissions";
+import { subjectOf } from "../members/member-access";
+import { effectiveScope, permissionsOf } from "../auth/permissions";
 import { scimManaged } from "../scim-tokens/scim-token.service";
 
 export async function signUp(deps: Deps, input: { email: string; password: string; name: string }): Promise<User> {
@@ -76,7 +76,7 @@ export interface MeView {
   user: { id: string; email: string; name: string | null; emailVerified: boolean };
   memberships: Array<{
     id: string; orgId: string; orgName: string; plan: string; role: string; status: string; source: string;
-    managedByIdp: boolean; permissions: string[]; chatbotPermissions: Array<{ chatbotId: string; access: string }>;
+    managedByIdp: boolean; permissions: string[]; chatbotScope: "all" | "selected"; chatbotPermissions: Array<{ chatbotId: string; access: string }>;
   }>;
 }
 
@@ -84,11 +84,13 @@ export async function me(deps: Deps, user: User): Promise<MeView> {
   const ms = await deps.ds.getRepository(Membership).find({ where: { userId: user.id }, relations: { org: true }, order: { createdAt: "ASC" } });
   const memberships = [];
   for (const m of ms) {
-    const grants = await grantsOf(deps.ds, m.id);
+    const subject = await subjectOf(deps.ds, m);
+    const grants = subject.grants;
     memberships.push({
       id: m.id, orgId: m.orgId, orgName: m.org.name, plan: m.org.plan, role: m.role, status: m.status, source: m.source,
       managedByIdp: m.source === "scim" && (await scimManaged(deps.ds.manager, m.orgId, m.org.plan)),
-      permissions: m.status === "active" ? permissionsOf({ role: m.role, grants }) : [],
+      permissions: m.status === "active" ? permissionsOf(subject) : [],
+      chatbotScope: effectiveScope(subject),
       chatbotPermissions: [...grants].map(([chatbotId, access]) => ({ chatbotId, access })),
     });
   }

@@ -1,10 +1,13 @@
 /**
  * Who may do what, as data, decided by one function. Two layers stack: the org role gives
- * org-wide permissions; per-chatbot grants then narrow a member to specific chatbots.
+ * org-wide permissions; a Member's chatbot scope then says which chatbots they work in:
+ * "all" (every chatbot, as the role allows) or "selected" (only the granted chatbots, each at its
+ * grant's access; none granted = no chatbot). Holding any grant means "selected" (so grants an
+ * IdP mapping writes narrow as before). Owners and Admins always have every chatbot.
  * Rules a route permission cannot express ("only an Owner touches Owners", "always one Owner")
  * are enforced in the member service.
  */
-import type { ChatbotAccess, Role } from "../../entities";
+import type { ChatbotAccess, ChatbotScope, Role } from "../../entities";
 
 export const PERMISSIONS = [
   "members.read", "members.invite", "members.update", "members.remove",
@@ -33,20 +36,28 @@ export const ROLE_RANK: Record<Role, number> = { member: 1, admin: 2, owner: 3 }
 
 export interface Subject {
   role: Role;
-  /** chatbotId → access. Empty: the member is not narrowed to specific chatbots. */
+  /** chatbotId → access. */
   grants: ReadonlyMap<string, ChatbotAccess>;
+  /** The membership's stored scope; see effectiveScope. */
+  scope: ChatbotScope;
+}
+
+/** The scope that applies: Owners and Admins "all"; a Member with any grant "selected". */
+export function effectiveScope(subject: Subject): ChatbotScope {
+  if (subject.role !== "member") return "all";
+  return subject.scope === "selected" || subject.grants.size > 0 ? "selected" : "all";
 }
 
 /**
- * Decides every permission check. With `chatbotId`, a member who holds grants is judged only by
- * the grant on that chatbot (so a grant can both narrow and, for `manage`, widen within its
- * chatbot); without it, by the role. Owners and Admins are never narrowed.
+ * Decides every permission check. With `chatbotId`, a Member whose scope is "selected" is judged
+ * only by the grant on that chatbot (so a grant can both narrow and, for `manage`, widen within its
+ * chatbot; no grant = no access); without it, by the role. Owners and Admins are never narrowed.
  */
 export function can(subject: Subject, permission: Permission, chatbotId?: string): boolean {
   const byRole = (ROLE_PERMISSIONS[subject.role] as readonly Permission[]).includes(permission);
   if (subject.role !== "member") return byRole;
   const needs = CHATBOT_PERMISSION_NEEDS[permission];
-  if (!needs || subject.grants.size === 0) return byRole;
+  if (!needs || effectiveScope(subject) === "all") return byRole;
   // Org-wide questions (create a chatbot, list what you may see) are answered by the role.
   if (chatbotId === undefined) return byRole;
   const grant = subject.grants.get(chatbotId);
@@ -55,7 +66,7 @@ export function can(subject: Subject, permission: Permission, chatbotId?: string
 
 /** The chatbots a subject may see: undefined means all of the org's. */
 export function visibleChatbots(subject: Subject): string[] | undefined {
-  if (subject.role !== "member" || subject.grants.size === 0) return undefined;
+  if (effectiveScope(subject) === "all") return undefined;
   return [...subject.grants.keys()];
 }
 

@@ -1,8 +1,8 @@
 /**
  * Who can use a chatbot, for the Chatbots page. One query, so the rule lives in one place:
- * Owners and Admins reach every chatbot by their role; a Member is listed with the grant they
- * hold on this chatbot. (Members without any grant are not listed here: when memberships gain an
- * explicit "All chatbots" scope, add those members as a third branch of this query.)
+ * Owners and Admins reach every chatbot by their role; a Member scoped to "All chatbots" (stored
+ * scope "all" and no grant: see effectiveScope) reaches it as the Member role allows (reply); a
+ * Member scoped to "selected" is listed with the grant they hold on this chatbot.
  */
 import type { DataSource, EntityManager } from "typeorm";
 import type { ChatbotAccess, MembershipStatus, Role } from "../../entities";
@@ -13,7 +13,7 @@ export interface ChatbotAccessEntry {
   email: string;
   role: Role;
   status: MembershipStatus;
-  /** "all": every chatbot of the org (by role); "granted": this chatbot, with `access`. */
+  /** "all": every chatbot of the org (by role, or a Member's "All chatbots" scope); "granted": this chatbot, with `access`. */
   scope: "all" | "granted";
   access: ChatbotAccess;
 }
@@ -23,6 +23,11 @@ export async function chatbotAccessList(db: DataSource | EntityManager, orgId: s
     SELECT m.id AS member_id, u.name, u.email, m.role, m.status, 'all' AS scope, 'manage' AS access
       FROM memberships m JOIN users u ON u.id = m.user_id
      WHERE m.org_id = $1 AND m.role IN ('owner', 'admin')
+    UNION ALL
+    SELECT m.id, u.name, u.email, m.role, m.status, 'all', 'reply'
+      FROM memberships m JOIN users u ON u.id = m.user_id
+     WHERE m.org_id = $1 AND m.role = 'member' AND m.chatbot_scope = 'all'
+       AND NOT EXISTS (SELECT 1 FROM chatbot_permissions g WHERE g.membership_id = m.id)
     UNION ALL
     SELECT m.id, u.name, u.email, m.role, m.status, 'granted', p.access
       FROM chatbot_permissions p JOIN memberships m ON m.id = p.membership_id JOIN users u ON u.id = m.user_id

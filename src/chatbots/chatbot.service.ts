@@ -11,7 +11,7 @@ import { can, visibleChatbots } from "../auth/permissions";
 import { recordAudit } from "../audit/audit-log";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors";
 import { constraintOf, isUniqueViolation } from "../db/pg-errors";
-import { grantsOf } from "../members/member-access";
+import { subjectOf } from "../members/member-access";
 
 /** Another chatbot of the org already has this name, ignoring case (index chatbots_org_name_key). */
 function nameTaken(err: unknown, name: string): unknown {
@@ -52,9 +52,10 @@ export async function renameChatbot(deps: Deps, ctx: Ctx, orgId: string, chatbot
 
 /**
  * Deletes a chatbot with its grants, its conversations and its place in SCIM group mappings, in
- * one transaction with the audit event. Refused while someone's access is narrowed to this
- * chatbot alone: without it they would hold no grant at all, which today reads as "every
- * chatbot", so the deletion would widen their access.
+ * one transaction with the audit event. A Member scoped to "selected" chatbots simply loses this
+ * one (selected with none left = no chatbot). Refused only where losing the last grant would
+ * widen access: a membership or invitation whose stored scope is "all" but which an IdP group
+ * mapping narrowed by grants (effectiveScope), and a group mapping narrowed to this chatbot alone.
  */
 export async function deleteChatbot(deps: Deps, ctx: Ctx, orgId: string, chatbotId: string): Promise<void> {
   await deps.ds.transaction(async (tx) => {
@@ -84,15 +85,15 @@ export async function deleteChatbot(deps: Deps, ctx: Ctx, orgId: string, chatbot
   });
 }
 
-/** Members, pending invitations and SCIM group mappings whose only chatbot grant is on `chatbotId`. */
+/** Members and pending invitations stored as "all" but narrowed by grants to `chatbotId` alone, and SCIM group mappings narrowed to it alone. */
 async function narrowedToOnly(tx: EntityManager, orgId: string, chatbotId: string): Promise<{ members: number; invitations: number; mappings: number }> {
   const [row]: Array<{ members: number; invitations: number; mappings: number }> = await tx.query(`
     SELECT
       (SELECT count(*)::int FROM chatbot_permissions p JOIN memberships m ON m.id = p.membership_id
-        WHERE p.org_id = $1 AND p.chatbot_id = $2 AND m.role = 'member'
+        WHERE p.org_id = $1 AND p.chatbot_id = $2 AND m.role = 'member' AND m.chatbot_scope = 'all'
           AND NOT EXISTS (SELECT 1 FROM chatbot_permissions o WHERE o.membership_id = p.membership_id AND o.chatbot_id <> $2)) AS members,
       (SELECT count(*)::int FROM chatbot_permissions p JOIN invitations i ON i.id = p.invitation_id
-        WHERE p.org_id = $1 AND p.chatbot_id = $2 AND i.role = 'member' AND i.accepted_at IS NULL AND i.revoked_at IS NULL
+        WHERE p.org_id = $1 AND p.chatbot_id = $2 AND i.role = 'member' AND i.chatbot_scope = 'all' AND i.accepted_at IS NULL AND i.revoked_at IS NULL
           AND NOT EXISTS (SELECT 1 FROM chatbot_permissions o WHERE o.invitation_id = p.invitation_id AND o.chatbot_id <> $2)) AS invitations,
       (SELECT count(*)::int FROM group_role_mappings g
         WHERE g.org_id = $1 AND g.role = 'member' AND jsonb_array_length(g.chatbot_permissions) > 0
@@ -138,7 +139,7 @@ export async function assignConversation(deps: Deps, ctx: Ctx, access: OrgAccess
     }
     const assignee = await tx.getRepository(Membership).findOneBy({ id: memberId, orgId: access.org.id });
     if (!assignee || assignee.status !== "active") throw new ValidationError([{ field: "memberId", message: "is not an active member of this organization" }]);
-    if (!can({ role: assignee.role, grants: await grantsOf(tx, assignee.id) }, "conversations.reply", conv.chatbotId)) {
+    if (!can(await subjectOf(tx, assignee), "conversations.reply", conv.chatbotId)) {
       throw new ValidationError([{ field: "memberId", message: "cannot reply on this conversation's chatbot" }]);
     }
     conv.assigneeMembershipId = assignee.id;

@@ -13,6 +13,8 @@ export function constraintOf(err: unknown): string | undefined {
 
 export const isUniqueViolation = (err: unknown): boolean => sqlState(err) === "23505";
 export const isInvalidTextRepresentation = (err: unknown): boolean => sqlState(err) === "22P02";
+/** Class 22: a value that does not fit its type (bad cast, out-of-range date, NUL in text). */
+export const isDataException = (err: unknown): boolean => /^22/.test(sqlState(err) ?? "");
 
 /**
  * Connection refused, reset, terminated, or too slow (statement_timeout 57014, lock_timeout 55P03,

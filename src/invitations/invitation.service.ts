@@ -7,7 +7,7 @@
  * concurrent accepts make one membership.
  */
 import type { EntityManager } from "typeorm";
-import { ChatbotPermission, Invitation, Membership, Organization, User, type Role } from "../../entities";
+import { ChatbotPermission, Invitation, Membership, Organization, User, type ChatbotScope, type Role } from "../../entities";
 import type { Ctx, Deps } from "../context";
 import { recordAudit } from "../audit/audit-log";
 import { newSecret, sha256 } from "../auth/tokens";
@@ -19,7 +19,7 @@ import { scimManaged } from "../scim-tokens/scim-token.service";
 import { findUserByEmail, normalizeEmail } from "../accounts/users";
 import { accountForLinkHolder } from "../accounts/claim";
 import { addMember, applyRemoval, lockOrg } from "../members/member.service";
-import { checkGrants, type GrantInput } from "../members/grants";
+import { checkGrants, resolveScope, type GrantInput } from "../members/grants";
 import { OwnerRequiredError } from "../members/member.errors";
 
 export const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
@@ -35,19 +35,21 @@ export interface InvitationView {
   lastSentAt: Date;
   createdAt: Date;
   invitedBy: { userId: string | null; name: string | null; email: string | null };
+  /** As stored; Owners and Admins get every chatbot whatever it says. */
+  chatbotScope: ChatbotScope;
   chatbotPermissions: GrantInput[];
 }
 
-function view(inv: Invitation, grants: GrantInput[], now: Date): InvitationView {
+export function view(inv: Invitation, grants: GrantInput[], now: Date): InvitationView {
   return {
     id: inv.id, email: inv.email, role: inv.role, status: inv.expiresAt <= now ? "expired" : "pending",
     expiresAt: inv.expiresAt, sendCount: inv.sendCount, lastSentAt: inv.lastSentAt, createdAt: inv.createdAt,
     invitedBy: { userId: inv.invitedByUserId, name: inv.invitedByName, email: inv.invitedByEmail },
-    chatbotPermissions: grants,
+    chatbotScope: inv.chatbotScope, chatbotPermissions: grants,
   };
 }
 
-async function grantsOfInvitation(tx: EntityManager, invitationId: string): Promise<GrantInput[]> {
+export async function grantsOfInvitation(tx: EntityManager, invitationId: string): Promise<GrantInput[]> {
   const rows = await tx.getRepository(ChatbotPermission).find({ where: { invitationId }, order: { createdAt: "ASC" } });
   return rows.map((r) => ({ chatbotId: r.chatbotId, access: r.access }));
 }
@@ -65,6 +67,7 @@ async function sendInvitationEmail(deps: Deps, tx: EntityManager, org: Organizat
 export interface InviteInput {
   email: string;
   role: Role;
+  chatbotScope?: ChatbotScope;
   chatbotPermissions?: GrantInput[];
 }
 
@@ -91,10 +94,11 @@ export async function createInvitation(deps: Deps, ctx: Ctx, actorRole: Role, or
       }
       if (pending) await tx.getRepository(Invitation).update({ id: pending.id }, { revokedAt: now }); // expired: superseded
       const grants = await checkGrants(tx, orgId, input.chatbotPermissions ?? []);
+      const chatbotScope = resolveScope(input.chatbotScope, grants);
       const { token, hash } = newSecret();
       const repo = tx.getRepository(Invitation);
       const inv = await repo.save(repo.create({
-        orgId, email, role: input.role, tokenHash: hash, expiresAt: new Date(now.getTime() + INVITATION_TTL_MS),
+        orgId, email, role: input.role, chatbotScope, tokenHash: hash, expiresAt: new Date(now.getTime() + INVITATION_TTL_MS),
         sendCount: 1, lastSentAt: now, invitedByUserId: ctx.actor.type === "user" ? (ctx.actor.id ?? null) : null,
         invitedByName: inviterName(ctx), invitedByEmail: ctx.actor.email ?? null, revokedAt: null, acceptedAt: null,
       }));
@@ -103,7 +107,7 @@ export async function createInvitation(deps: Deps, ctx: Ctx, actorRole: Role, or
       }
       await recordAudit(tx, ctx, {
         orgId, action: "invitation.created", target: { type: "invitation", id: inv.id, email },
-        metadata: { role: inv.role, chatbotPermissions: grants },
+        metadata: { role: inv.role, chatbotScope, chatbotPermissions: grants },
       });
       await sendInvitationEmail(deps, tx, org, inv, token, false);
       return view(inv, grants, now);
@@ -240,8 +244,9 @@ export async function acceptInvitation(deps: Deps, ctx: Ctx, token: string, inpu
     const member = await addMember(tx, { ...ctx, actor: { type: "user", id: user.id, email: user.email, name: user.name } }, org, {
       user, role: inv.role, source: "invite", auditMetadata: { invitationId: inv.id },
     });
-    // The invitation's grants become the member's.
+    // The invitation's scope and grants become the member's.
     await tx.getRepository(ChatbotPermission).update({ invitationId: inv.id }, { invitationId: null, membershipId: member.id });
+    await tx.getRepository(Membership).update({ id: member.id }, { chatbotScope: inv.chatbotScope });
     await tx.getRepository(Invitation).update({ id: inv.id }, { acceptedAt: deps.clock.now() });
     await dropSupersededPending(deps, tx, ctx, org, inv.email);
     await recordAudit(tx, { ...ctx, actor: { type: "user", id: user.id, email: user.email, name: user.name } }, {

@@ -1,6 +1,6 @@
 /** Per-chatbot grants held by a membership or an invitation. */
 import { In, type EntityManager } from "typeorm";
-import { Chatbot, ChatbotPermission, type ChatbotAccess } from "../../entities";
+import { Chatbot, ChatbotPermission, type ChatbotAccess, type ChatbotScope } from "../../entities";
 import { ValidationError } from "../errors";
 
 export interface GrantInput {
@@ -27,4 +27,17 @@ export async function replaceMemberGrants(tx: EntityManager, orgId: string, memb
     await tx.getRepository(ChatbotPermission).insert(grants.map((g) => ({ orgId, membershipId, chatbotId: g.chatbotId, access: g.access })));
   }
   return removed.affected ?? 0;
+}
+
+/**
+ * The scope a request asks for. Older callers send only `chatbotPermissions`: some grants mean
+ * "selected", none "all" (what an empty list always meant). "All chatbots" with grants is a
+ * contradiction, refused rather than guessed.
+ */
+export function resolveScope(scope: ChatbotScope | undefined, grants: GrantInput[]): ChatbotScope {
+  if (scope === undefined) return grants.length ? "selected" : "all";
+  if (scope === "all" && grants.length) {
+    throw new ValidationError([{ field: "chatbotScope", message: "Choose “Only selected chatbots” to give access to specific chatbots." }]);
+  }
+  return scope;
 }

@@ -2,6 +2,7 @@
 import type { DataSource, EntityManager } from "typeorm";
 import { ChatbotPermission, Membership, Organization, type ChatbotAccess } from "../../entities";
 import type { OrgAccess } from "../http/request-types";
+import type { Subject } from "../auth/permissions";
 
 export async function grantsOf(db: DataSource | EntityManager, membershipId: string): Promise<Map<string, ChatbotAccess>> {
   const rows = await db.getRepository(ChatbotPermission).find({ where: { membershipId }, order: { createdAt: "ASC" } });
@@ -12,8 +13,12 @@ export async function loadOrgAccess(ds: DataSource, orgId: string, userId: strin
   const membership = await ds.getRepository(Membership).findOneBy({ orgId, userId });
   if (!membership) return null;
   const org = await ds.getRepository(Organization).findOneByOrFail({ id: orgId });
-  const grants = await grantsOf(ds, membership.id);
-  return { org, membership, subject: { role: membership.role, grants } };
+  return { org, membership, subject: await subjectOf(ds, membership) };
+}
+
+/** What `can()` judges a membership by: role, stored scope and grants. */
+export async function subjectOf(db: DataSource | EntityManager, m: Pick<Membership, "id" | "role" | "chatbotScope">): Promise<Subject> {
+  return { role: m.role, scope: m.chatbotScope, grants: await grantsOf(db, m.id) };
 }
 
 const TOUCH_EVERY_MS = 60_000;

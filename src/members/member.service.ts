@@ -55,14 +55,14 @@ async function assertNotLastOwner(tx: EntityManager, m: Membership): Promise<voi
   }
 }
 
-async function userOf(tx: EntityManager, m: Membership): Promise<User> {
+export async function userOf(tx: EntityManager, m: Membership): Promise<User> {
   return tx.getRepository(User).findOneByOrFail({ id: m.userId });
 }
 
-const snapshot = (m: Membership, u: User) => ({ type: "member", id: m.id, email: m.pendingEmail ?? u.email, name: u.name });
+export const snapshot = (m: Membership, u: User) => ({ type: "member", id: m.id, email: m.pendingEmail ?? u.email, name: u.name });
 
 /** Placeholder and inert accounts (.invalid, RFC 2606) get no mail; a pending person got their one join link. */
-const mailable = (m: Membership, u: User): boolean => !m.pendingEmail && !u.email.endsWith(".invalid");
+export const mailable = (m: Membership, u: User): boolean => !m.pendingEmail && !u.email.endsWith(".invalid");
 
 /** Puts a member's assigned conversations back in the queue; returns how many. */
 async function requeueConversations(tx: EntityManager, membershipId: string): Promise<number> {
@@ -189,7 +189,7 @@ export interface ActingMember {
   membership: Membership;
 }
 
-async function assertManualAllowed(tx: EntityManager, org: Organization, m: Membership): Promise<void> {
+export async function assertManualAllowed(tx: EntityManager, org: Organization, m: Membership): Promise<void> {
   if (m.source === "scim" && (await scimManaged(tx, org.id, org.plan))) throw new ManagedByIdpError();
 }
 

@@ -4,7 +4,8 @@
  * person's own profile.
  */
 import type { EntityManager } from "typeorm";
-import { ChatbotPermission, Membership, User, type ChatbotAccess } from "../../entities";
+import { ChatbotPermission, Membership, User, type ChatbotAccess, type ChatbotScope } from "../../entities";
+import { effectiveScope } from "../auth/permissions";
 
 export interface MemberView {
   id: string;
@@ -20,6 +21,8 @@ export interface MemberView {
   managedByIdp: boolean;
   /** Waiting for the person (email outside the org's verified domains); `email` is where the join link went, `name` what the IdP sent. */
   pending: boolean;
+  /** The scope that applies: always "all" for Owners and Admins; "selected" for a Member holding any grant. */
+  chatbotScope: ChatbotScope;
   chatbotPermissions: Array<{ chatbotId: string; access: ChatbotAccess }>;
 }
 
@@ -32,10 +35,12 @@ export async function memberViews(tx: EntityManager, members: Membership[], scim
   const byUser = new Map(users.map((u) => [u.id, u]));
   return members.map((m) => {
     const u = byUser.get(m.userId)!;
+    const mine = grants.filter((g) => g.membershipId === m.id);
     return {
       id: m.id, userId: m.pendingEmail ? null : m.userId, email: m.pendingEmail ?? u.email, name: u.name, role: m.role, status: m.status, source: m.source,
       lastActiveAt: m.lastActiveAt, joinedAt: m.createdAt, managedByIdp: scimOn && m.source === "scim", pending: m.pendingEmail !== null,
-      chatbotPermissions: grants.filter((g) => g.membershipId === m.id).map((g) => ({ chatbotId: g.chatbotId, access: g.access })),
+      chatbotScope: effectiveScope({ role: m.role, scope: m.chatbotScope, grants: new Map(mine.map((g) => [g.chatbotId, g.access])) }),
+      chatbotPermissions: mine.map((g) => ({ chatbotId: g.chatbotId, access: g.access })),
     };
   });
 }

@@ -11,17 +11,38 @@ import { SharedRateLimiter } from "../http/rate-limit";
 import { startSession } from "../http/session";
 import { acceptInvitation, createInvitation, describeInvitation, listInvitations, resendInvitation, revokeInvitation } from "../invitations/invitation.service";
 import { emailField, nameField, passwordField } from "./auth.routes";
-import { chatbotPermissionsField, pathId, roleField } from "./schemas";
+import { chatbotPermissionsField, chatbotScopeField, pageQuery, pathId, roleField } from "./schemas";
+import { INVITATION_SORTS, searchInvitations } from "../invitations/invitation.search";
+import { BULK_INVITE_MAX, inviteMany } from "../invitations/invitation.bulk";
 
 export function invitationRoutes(deps: Deps): Router {
   const r = Router({ mergeParams: true });
 
   r.get("/", requirePermission("members.read"), asyncHandler(async (req, res) => {
-    res.json({ invitations: await listInvitations(deps, req.member!.org.id) });
+    const { paged, request } = pageQuery(INVITATION_SORTS, req.query);
+    if (!paged) {
+      res.json({ invitations: await listInvitations(deps, req.member!.org.id) });
+      return;
+    }
+    const page = await searchInvitations(deps.ds.manager, req.member!.org.id, deps.clock.now(), request);
+    res.json({ invitations: page.items, nextCursor: page.nextCursor, total: page.total });
+  }));
+
+  // One role and scope for a list of addresses; 200 with a result per address (some may have failed).
+  r.post("/bulk", requirePermission("members.invite"), asyncHandler(async (req, res) => {
+    const body = parse(z.object({
+      emails: z.array(z.string().max(400)).min(1, "Enter at least one email address").max(BULK_INVITE_MAX, `You can invite at most ${BULK_INVITE_MAX} people at once`),
+      role: roleField, chatbotScope: chatbotScopeField.optional(), chatbotPermissions: chatbotPermissionsField.optional(),
+    }), req.body);
+    const rejected = new Map<string, string>();
+    for (const e of body.emails) if (!emailField.safeParse(e.trim()).success) rejected.set(e, "This is not a valid email address.");
+    const results = await inviteMany(deps, userCtx(req), req.member!.membership.role, req.member!.org.id, body.emails, rejected,
+      { role: body.role, chatbotScope: body.chatbotScope, chatbotPermissions: body.chatbotPermissions });
+    res.json({ results, invited: results.filter((x) => x.status === "invited").length, failed: results.filter((x) => x.status === "failed").length });
   }));
 
   r.post("/", requirePermission("members.invite"), asyncHandler(async (req, res) => {
-    const body = parse(z.object({ email: emailField, role: roleField, chatbotPermissions: chatbotPermissionsField.optional() }), req.body);
+    const body = parse(z.object({ email: emailField, role: roleField, chatbotScope: chatbotScopeField.optional(), chatbotPermissions: chatbotPermissionsField.optional() }), req.body);
     const inv = await createInvitation(deps, userCtx(req), req.member!.membership.role, req.member!.org.id, body);
     res.status(201).json({ invitation: inv });
   }));

@@ -1,19 +1,31 @@
-/** /api/orgs/:orgId/members: list (members.read), change role (members.update), remove (members.remove, or yourself). */
+/**
+ * /api/orgs/:orgId/members: list (members.read; paged with ?query=&sort=&cursor=&limit=), change
+ * role and chatbot access (members.update), suspend / restore (members.update), transfer ownership
+ * (an Owner), remove (members.remove, or yourself).
+ */
 import { Router } from "express";
 import { z } from "zod";
 import type { Deps } from "../context";
 import { asyncHandler, requirePermission, userCtx } from "../http/auth-middleware";
 import { parse } from "../http/validate";
 import { changeRoleManually, getMember, listMembers, removeMemberManually } from "../members/member.service";
-import { ForbiddenError } from "../errors";
+import { setStatusManually, transferOwnership, updateMemberManually } from "../members/member.manage";
+import { MEMBER_SORTS, searchMembers } from "../members/member.search";
+import { ForbiddenError, ValidationError } from "../errors";
 import { can } from "../auth/permissions";
-import { pathId, roleField } from "./schemas";
+import { chatbotPermissionsField, chatbotScopeField, pageQuery, pathId, roleField } from "./schemas";
 
 export function memberRoutes(deps: Deps): Router {
   const r = Router({ mergeParams: true });
 
   r.get("/", requirePermission("members.read"), asyncHandler(async (req, res) => {
-    res.json({ members: await listMembers(deps, req.member!.org) });
+    const { paged, request } = pageQuery(MEMBER_SORTS, req.query);
+    if (!paged) {
+      res.json({ members: await listMembers(deps, req.member!.org) });
+      return;
+    }
+    const page = await searchMembers(deps.ds.manager, req.member!.org, request);
+    res.json({ members: page.items, nextCursor: page.nextCursor, total: page.total });
   }));
 
   r.get("/:memberId", requirePermission("members.read"), asyncHandler(async (req, res) => {
@@ -22,8 +34,24 @@ export function memberRoutes(deps: Deps): Router {
 
   r.patch("/:memberId", requirePermission("members.update"), asyncHandler(async (req, res) => {
     const memberId = pathId(req.params.memberId, "Member");
-    const { role } = parse(z.object({ role: roleField }), req.body);
-    res.json({ member: await changeRoleManually(deps, userCtx(req), req.member!, req.member!.org.id, memberId, role) });
+    const body = parse(z.object({ role: roleField.optional(), chatbotScope: chatbotScopeField.optional(), chatbotPermissions: chatbotPermissionsField.optional() }), req.body);
+    if (!body.role && body.chatbotScope === undefined && body.chatbotPermissions === undefined) {
+      throw new ValidationError([{ field: "role", message: "Choose a role or chatbot access to change." }]);
+    }
+    const member = body.chatbotScope === undefined && body.chatbotPermissions === undefined
+      ? await changeRoleManually(deps, userCtx(req), req.member!, req.member!.org.id, memberId, body.role!)
+      : await updateMemberManually(deps, userCtx(req), req.member!, req.member!.org.id, memberId, body);
+    res.json({ member });
+  }));
+
+  for (const [path, status] of [["suspend", "suspended"], ["restore", "active"]] as const) {
+    r.post(`/:memberId/${path}`, requirePermission("members.update"), asyncHandler(async (req, res) => {
+      res.json({ member: await setStatusManually(deps, userCtx(req), req.member!, req.member!.org.id, pathId(req.params.memberId, "Member"), status) });
+    }));
+  }
+
+  r.post("/:memberId/transfer-ownership", requirePermission("members.update"), asyncHandler(async (req, res) => {
+    res.json(await transferOwnership(deps, userCtx(req), req.member!, req.member!.org.id, pathId(req.params.memberId, "Member")));
   }));
 
   r.delete("/:memberId", asyncHandler(async (req, res) => {

@@ -129,25 +129,42 @@ describe("deleting", () => {
     await fx.owner.delete(`${base}/chatbots/${doomed.id}`).expect(404);
   });
 
-  it("refuses, and changes nothing, when it would widen a Member narrowed to this chatbot alone", async () => {
+  it("takes the chatbot from a Member scoped to it alone, who then has no chatbot (never every chatbot)", async () => {
     const only = await make("Only one");
     const m = await addMemberViaInvite(t, fx, uniqueEmail("narrow"), "member", [{ chatbotId: only.id, access: "reply" }]);
     const other = await make("Not theirs");
+    await fx.owner.delete(`${base}/chatbots/${only.id}`).expect(204);
+    expect(await t.deps.ds.getRepository(ChatbotPermission).countBy({ membershipId: m.memberId })).toBe(0);
+    // The attack: losing the last grant must not turn into "every chatbot".
+    const seen = (await m.client.get(`${base}/chatbots`).expect(200)).body.chatbots.map((c: { id: string }) => c.id);
+    expect(seen).not.toContain(other.id);
+    expect(seen).toEqual([]);
+    expect(await audits("chatbot.deleted", only.id)).toHaveLength(1);
+  });
+
+  it("refuses, and changes nothing, when it would widen a Member an IdP mapping narrowed to this chatbot alone", async () => {
+    const only = await make("Mapped only");
+    const m = await addMemberViaInvite(t, fx, uniqueEmail("mapped"), "member", [{ chatbotId: only.id, access: "reply" }]);
+    // What a SCIM group mapping writes: stored scope "all", narrowed by its grants (effectiveScope).
+    await t.deps.ds.query(`UPDATE memberships SET chatbot_scope = 'all' WHERE id = $1`, [m.memberId]);
+    const other = await make("Not mapped");
     const r = await fx.owner.delete(`${base}/chatbots/${only.id}`).expect(409);
     expect(r.body.error).toMatchObject({ code: "chatbot.sole_access", members: 1 });
-    expect(r.body.error.message).toMatch(/^1 member can use only “Only one”/);
+    expect(r.body.error.message).toMatch(/^1 member can use only “Mapped only”/);
     expect(await t.deps.ds.getRepository(ChatbotPermission).countBy({ membershipId: m.memberId })).toBe(1);
-    // The attack it prevents: the member must not end up seeing every chatbot.
     const seen = (await m.client.get(`${base}/chatbots`).expect(200)).body.chatbots.map((c: { id: string }) => c.id);
     expect(seen).toEqual([only.id]);
     expect(seen).not.toContain(other.id);
     expect(await audits("chatbot.deleted", only.id)).toHaveLength(0);
   });
 
-  it("is refused for a pending invitation narrowed to the chatbot alone", async () => {
+  it("takes the chatbot from a pending invitation scoped to it alone, which stays scoped to selected chatbots", async () => {
     const bot = await make("Invite only");
-    await fx.owner.post(`${base}/invitations`, { email: uniqueEmail("pending"), role: "member", chatbotPermissions: [{ chatbotId: bot.id, access: "view" }] }).expect(201);
-    const r = await fx.owner.delete(`${base}/chatbots/${bot.id}`).expect(409);
-    expect(r.body.error).toMatchObject({ code: "chatbot.sole_access", invitations: 1 });
+    const inv = await fx.owner.post(`${base}/invitations`, { email: uniqueEmail("pending"), role: "member", chatbotPermissions: [{ chatbotId: bot.id, access: "view" }] }).expect(201);
+    await fx.owner.delete(`${base}/chatbots/${bot.id}`).expect(204);
+    const invitationId = inv.body.invitation?.id ?? inv.body.id;
+    const [row] = await t.deps.ds.query(`SELECT chatbot_scope FROM invitations WHERE id = $1`, [invitationId]);
+    expect(row.chatbot_scope).toBe("selected");
+    expect(await t.deps.ds.getRepository(ChatbotPermission).countBy({ invitationId })).toBe(0);
   });
 });

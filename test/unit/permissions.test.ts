@@ -1,7 +1,7 @@
-import { can, permissionsOf, visibleChatbots, type Permission, type Subject } from "../../src/auth/permissions";
-import type { ChatbotAccess, Role } from "../../entities";
+import { can, effectiveScope, permissionsOf, visibleChatbots, type Permission, type Subject } from "../../src/auth/permissions";
+import type { ChatbotAccess, ChatbotScope, Role } from "../../entities";
 
-const subject = (role: Role, grants: Record<string, ChatbotAccess> = {}): Subject => ({ role, grants: new Map(Object.entries(grants)) });
+const subject = (role: Role, grants: Record<string, ChatbotAccess> = {}, scope: ChatbotScope = "all"): Subject => ({ role, scope, grants: new Map(Object.entries(grants)) });
 
 describe("can(): org role layer", () => {
   const table: Array<[Role, Permission, boolean]> = [
@@ -45,5 +45,30 @@ describe("can(): per-chatbot layer", () => {
       expect(permissionsOf(subject(role))).toEqual(expect.arrayContaining(["members.read", "members.invite", "members.update", "members.remove"]));
     }
     expect(permissionsOf(subject("member")).filter((p) => p.startsWith("members."))).toEqual([]);
+  });
+});
+
+describe("can(): the chatbot scope rule", () => {
+  it("a Member scoped to selected chatbots with none ticked has no chatbot", () => {
+    const none = subject("member", {}, "selected");
+    expect(can(none, "chatbots.read", "bot-a")).toBe(false);
+    expect(can(none, "conversations.reply", "bot-a")).toBe(false);
+    expect(visibleChatbots(none)).toEqual([]);
+  });
+  it("a Member scoped to all chatbots reads and replies in every chatbot", () => {
+    const all = subject("member", {}, "all");
+    expect(can(all, "conversations.reply", "bot-a")).toBe(true);
+    expect(visibleChatbots(all)).toBeUndefined();
+  });
+  it("holding a grant narrows whatever the stored scope says (grants an IdP mapping writes)", () => {
+    expect(can(subject("member", { "bot-a": "reply" }, "all"), "chatbots.read", "bot-b")).toBe(false);
+    expect(effectiveScope(subject("member", { "bot-a": "reply" }, "all"))).toBe("selected");
+  });
+  it("Owners and Admins have every chatbot whatever scope and grants are stored", () => {
+    for (const role of ["owner", "admin"] as const) {
+      const s = subject(role, { "bot-a": "view" }, "selected");
+      expect(effectiveScope(s)).toBe("all");
+      expect(can(s, "conversations.assign", "bot-b")).toBe(true);
+    }
   });
 });

@@ -1,0 +1,50 @@
+/** Pending invitations for the Members page: search by email, sort, keyset paging (as member.search.ts). */
+import { In, type EntityManager } from "typeorm";
+import { Invitation } from "../../entities";
+import { cursorOf, decodeCursor, likePattern, seek, seekRows, type SortSpec } from "../db/keyset";
+import type { Page, PageRequest } from "../members/member.search";
+import { grantsOfInvitation, view, type InvitationView } from "./invitation.service";
+
+export const INVITATION_SORTS = ["created", "-created", "email", "-email", "expires", "-expires"] as const;
+export type InvitationSort = (typeof INVITATION_SORTS)[number];
+
+function invitationSortSpec(sort: InvitationSort): SortSpec {
+  const descending = sort.startsWith("-");
+  switch (sort.replace(/^-/, "")) {
+    case "email": return { keys: [{ expr: "lower(i.email)", cast: "text" }], id: "i.id", descending };
+    case "expires": return { keys: [{ expr: "i.expires_at", cast: "timestamptz" }], id: "i.id", descending };
+    // "created" is newest first, as the page always listed them.
+    default: return { keys: [{ expr: "i.created_at", cast: "timestamptz" }], id: "i.id", descending: !descending };
+  }
+}
+
+export async function searchInvitations(tx: EntityManager, orgId: string, now: Date, req: PageRequest<InvitationSort>): Promise<Page<InvitationView>> {
+  const spec = invitationSortSpec(req.sort ?? "created");
+  const params: unknown[] = [orgId];
+  let filter = "i.org_id = $1 AND i.accepted_at IS NULL AND i.revoked_at IS NULL";
+  if (req.query?.trim()) {
+    params.push(likePattern(req.query.trim()));
+    filter += ` AND i.email ILIKE $${params.length}`;
+  }
+  const [{ n }] = await tx.query(`SELECT count(*)::int AS n FROM invitations i WHERE ${filter}`, [...params]);
+  let where = filter;
+  const s = seek(spec, params.length + 1);
+  if (req.cursor) {
+    params.push(...decodeCursor(req.cursor, spec));
+    where += ` AND ${s.where}`;
+  }
+  params.push(req.limit + 1);
+  const rows: Array<Record<string, unknown>> = await seekRows(() => tx.query(
+    `SELECT i.id, ${spec.keys.map((k, i) => `(${k.expr})::text AS k${i}`).join(", ")} FROM invitations i
+      WHERE ${where} ORDER BY ${s.orderBy} LIMIT $${params.length}`, params), Boolean(req.cursor));
+  const page = rows.slice(0, req.limit);
+  const ids = page.map((r) => String(r.id));
+  const found = ids.length ? await tx.getRepository(Invitation).findBy({ id: In(ids) }) : [];
+  const byId = new Map(found.map((inv) => [inv.id, inv]));
+  const items: InvitationView[] = [];
+  for (const id of ids) {
+    const inv = byId.get(id);
+    if (inv) items.push(view(inv, await grantsOfInvitation(tx, id), now));
+  }
+  return { items, total: Number(n), nextCursor: rows.length > req.limit ? cursorOf(page[page.length - 1], spec) : null };
+}

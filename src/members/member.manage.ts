@@ -1,0 +1,134 @@
+/**
+ * What the Members page does beyond role and removal: edit a Member's chatbot access, suspend and
+ * restore by hand, transfer ownership. Each reuses the member service's effects (applyRoleChange,
+ * applyStatus: the same suspension SCIM uses) under the org lock, so the Owner rules hold.
+ */
+import type { EntityManager } from "typeorm";
+import { Chatbot, Membership, type ChatbotScope, type Organization, type Role } from "../../entities";
+import type { Ctx, Deps } from "../context";
+import { recordAudit } from "../audit/audit-log";
+import { effectiveScope } from "../auth/permissions";
+import { ConflictError } from "../errors";
+import {
+  applyRoleChange, applyStatus, assertManualAllowed, findMember, lockOrg, mailable, snapshot, userOf, withRefusalAudit,
+  type ActingMember,
+} from "./member.service";
+import { checkGrants, replaceMemberGrants, resolveScope, type GrantInput } from "./grants";
+import { subjectOf } from "./member-access";
+import { OwnerRequiredError } from "./member.errors";
+import { memberViews, type MemberView } from "./member.view";
+import { accessChangedEmail, restoredEmail, suspendedEmail } from "./member-emails";
+import { scimManaged } from "../scim-tokens/scim-token.service";
+
+export interface MemberUpdate {
+  role?: Role;
+  chatbotScope?: ChatbotScope;
+  chatbotPermissions?: GrantInput[];
+}
+
+async function viewOf(tx: EntityManager, org: Organization, m: Membership): Promise<MemberView> {
+  const fresh = await findMember(tx, org.id, m.id);
+  const [v] = await memberViews(tx, [fresh], await scimManaged(tx, org.id, org.plan));
+  return v;
+}
+
+const sameGrants = (a: GrantInput[], b: GrantInput[]): boolean => {
+  const key = (g: GrantInput[]) => g.map((x) => `${x.chatbotId}:${x.access}`).sort().join(",");
+  return key(a) === key(b);
+};
+
+/** A Member's scope and grants, with every effect: audit (before/after) and an email to them. */
+async function applyAccessChange(deps: Deps, tx: EntityManager, ctx: Ctx, org: Organization, m: Membership, input: MemberUpdate): Promise<boolean> {
+  if (m.role !== "member") {
+    throw new ConflictError("member.access_follows_role",
+      "Owners and Admins work in every chatbot. Make this person a Member first to limit their chatbots.", { field: "chatbotScope" });
+  }
+  const grants = await checkGrants(tx, org.id, input.chatbotPermissions ?? []);
+  const scope = resolveScope(input.chatbotScope, grants);
+  const kept = scope === "all" ? [] : grants;
+  const subject = await subjectOf(tx, m);
+  const before = { chatbotScope: effectiveScope(subject), chatbotPermissions: [...subject.grants].map(([chatbotId, access]) => ({ chatbotId, access })) };
+  if (before.chatbotScope === scope && sameGrants(before.chatbotPermissions, kept)) return false;
+  await replaceMemberGrants(tx, org.id, m.id, kept);
+  await tx.getRepository(Membership).update({ id: m.id }, { chatbotScope: scope });
+  m.chatbotScope = scope;
+  const u = await userOf(tx, m);
+  await recordAudit(tx, ctx, {
+    orgId: org.id, action: "member.access_changed", target: snapshot(m, u),
+    metadata: { before, after: { chatbotScope: scope, chatbotPermissions: kept }, via: "manual" },
+  });
+  if (mailable(m, u)) {
+    const names = new Map((await tx.getRepository(Chatbot).findBy({ orgId: org.id })).map((c) => [c.id, c.name]));
+    await deps.outbox.enqueue(tx, org.id, u.email, accessChangedEmail({
+      orgName: org.name, scope, appUrl: deps.config.baseUrl,
+      chatbots: kept.map((g) => ({ name: names.get(g.chatbotId) ?? "a chatbot", access: g.access })),
+    }));
+  }
+  return true;
+}
+
+/**
+ * PATCH /members/:id: role, chatbot access, or both in one transaction (role first, so "make them
+ * a Member with only these chatbots" is one request).
+ */
+export async function updateMemberManually(deps: Deps, ctx: Ctx, actor: ActingMember, orgId: string, memberId: string, input: MemberUpdate): Promise<MemberView> {
+  return withRefusalAudit(deps, ctx, orgId, memberId, () => deps.ds.transaction(async (tx) => {
+    const org = await lockOrg(tx, orgId);
+    const m = await findMember(tx, orgId, memberId);
+    const actorNow = await findMember(tx, orgId, actor.membership.id);
+    if ((m.role === "owner" || input.role === "owner") && actorNow.role !== "owner") throw new OwnerRequiredError();
+    await assertManualAllowed(tx, org, m);
+    if (input.role) await applyRoleChange(deps, tx, ctx, org, m, input.role, "manual");
+    if (input.chatbotScope !== undefined || input.chatbotPermissions !== undefined) await applyAccessChange(deps, tx, ctx, org, m, input);
+    return viewOf(tx, org, m);
+  }));
+}
+
+/** Suspend or restore by hand: SCIM's suspension (role and grants kept), plus an email to the person. */
+export async function setStatusManually(deps: Deps, ctx: Ctx, actor: ActingMember, orgId: string, memberId: string, status: "active" | "suspended"): Promise<MemberView> {
+  return withRefusalAudit(deps, ctx, orgId, memberId, () => deps.ds.transaction(async (tx) => {
+    const org = await lockOrg(tx, orgId);
+    const m = await findMember(tx, orgId, memberId);
+    const actorNow = await findMember(tx, orgId, actor.membership.id);
+    if (m.id === actorNow.id) throw new ConflictError("member.self_suspend", "You cannot suspend yourself. Ask another Owner or Admin.");
+    if (m.role === "owner" && actorNow.role !== "owner") throw new OwnerRequiredError("memberId");
+    await assertManualAllowed(tx, org, m);
+    if (await applyStatus(deps, tx, ctx, org, m, status, "manual")) {
+      const u = await userOf(tx, m);
+      if (mailable(m, u)) {
+        const mail = status === "suspended" ? suspendedEmail : restoredEmail;
+        await deps.outbox.enqueue(tx, org.id, u.email, mail({ orgName: org.name, appUrl: deps.config.baseUrl }));
+      }
+    }
+    return viewOf(tx, org, m);
+  }));
+}
+
+/**
+ * Owner → another active member, in one transaction: they become Owner first (so the org is never
+ * without one), then the acting Owner becomes Admin. Each role change is audited and emailed as
+ * usual, plus one `org.ownership_transferred` event tying them together.
+ */
+export async function transferOwnership(deps: Deps, ctx: Ctx, actor: ActingMember, orgId: string, memberId: string): Promise<{ from: MemberView; to: MemberView }> {
+  return withRefusalAudit(deps, ctx, orgId, memberId, () => deps.ds.transaction(async (tx) => {
+    const org = await lockOrg(tx, orgId);
+    const target = await findMember(tx, orgId, memberId);
+    const actorNow = await findMember(tx, orgId, actor.membership.id);
+    if (actorNow.role !== "owner") throw new OwnerRequiredError("memberId");
+    if (target.id === actorNow.id) throw new ConflictError("member.transfer_to_self", "You already own this organization. Pick another member.", { field: "memberId" });
+    if (target.status !== "active" || target.pendingEmail) {
+      throw new ConflictError("member.transfer_inactive", "Ownership can only go to an active member who has joined.", { field: "memberId" });
+    }
+    await assertManualAllowed(tx, org, target);
+    await assertManualAllowed(tx, org, actorNow);
+    const targetWas = target.role;
+    await applyRoleChange(deps, tx, ctx, org, target, "owner", "manual");
+    await applyRoleChange(deps, tx, ctx, org, actorNow, "admin", "manual");
+    const u = await userOf(tx, target);
+    await recordAudit(tx, ctx, {
+      orgId: org.id, action: "org.ownership_transferred", target: snapshot(target, u),
+      metadata: { fromMemberId: actorNow.id, toMemberId: target.id, previousRole: targetWas },
+    });
+    return { from: await viewOf(tx, org, actorNow), to: await viewOf(tx, org, target) };
+  }));
+}
