@@ -33,6 +33,23 @@ async function ssoRequiredMemberships(ds: DataSource, userId: string): Promise<A
   return rows.map((m) => ({ org: m.org, role: m.role }));
 }
 
+export interface PasswordPolicy {
+  /** Orgs that require SSO, with the user's role there. */
+  sso: Array<{ org: Organization; role: Membership["role"] }>;
+  /** The require-SSO orgs this user owns: a password is their break-glass way in. */
+  owned: Array<{ org: Organization; role: Membership["role"] }>;
+  /** Every org of the user requires SSO and they own none: a password cannot sign them in. */
+  passwordRefused: boolean;
+}
+
+/** Whether a password can sign this user in (sign-in and password reset share the rule). */
+export async function passwordPolicy(ds: DataSource, userId: string): Promise<PasswordPolicy> {
+  const sso = await ssoRequiredMemberships(ds, userId);
+  const total = await ds.getRepository(Membership).countBy({ userId, status: "active" });
+  const owned = sso.filter((s) => s.role === "owner");
+  return { sso, owned, passwordRefused: sso.length > 0 && sso.length === total && owned.length === 0 };
+}
+
 /**
  * Password sign-in. When every org the user belongs to requires SSO and they own none of them,
  * the password is refused with a pointer to SSO. An Owner keeps break-glass access (audited),
@@ -46,10 +63,8 @@ export async function signIn(deps: Deps, ctx: Ctx, email: string, password: stri
   }
   if (!(await verifyPassword(password, user.passwordHash))) throw new InvalidCredentialsError();
 
-  const sso = await ssoRequiredMemberships(deps.ds, user.id);
-  const total = await deps.ds.getRepository(Membership).countBy({ userId: user.id, status: "active" });
-  const owned = sso.filter((s) => s.role === "owner");
-  if (sso.length > 0 && sso.length === total && owned.length === 0) {
+  const { sso, owned, passwordRefused } = await passwordPolicy(deps.ds, user.id);
+  if (passwordRefused) {
     // The password was right: pointing this person at their org's SSO tells them nothing new,
     // and works whatever their email domain (discovery only knows verified domains).
     const orgIds = sso.map((x) => x.org.id);
