@@ -20,6 +20,8 @@ export class AccountsAndStaleMail1764470000000 implements MigrationInterface {
       "request_ip" varchar(64),
       "created_at" timestamptz NOT NULL DEFAULT now())`);
     await q.query(`CREATE INDEX "password_reset_tokens_user_idx" ON "password_reset_tokens" ("user_id", "created_at")`);
+    await q.query(`ALTER TABLE "email_messages" DROP CONSTRAINT "email_messages_status_check"`);
+    await q.query(`ALTER TABLE "email_messages" ADD CONSTRAINT "email_messages_status_check" CHECK (status IN ('pending','sending','sent','failed','cancelled'))`);
     await q.query(`ALTER TABLE "email_messages" ADD "seq" bigserial`);
     await q.query(`ALTER TABLE "email_messages" ADD "supersede_key" varchar(200)`);
     await q.query(`ALTER TABLE "email_messages" ADD "cancel_reason" varchar(200)`);
@@ -40,6 +42,8 @@ export class AccountsAndStaleMail1764470000000 implements MigrationInterface {
     await q.query(`ALTER TABLE "email_messages" DROP COLUMN "cancel_reason"`);
     await q.query(`ALTER TABLE "email_messages" DROP COLUMN "supersede_key"`);
     await q.query(`ALTER TABLE "email_messages" DROP COLUMN "seq"`);
+    await q.query(`ALTER TABLE "email_messages" DROP CONSTRAINT "email_messages_status_check"`);
+    await q.query(`ALTER TABLE "email_messages" ADD CONSTRAINT "email_messages_status_check" CHECK (status IN ('pending','sending','sent','failed'))`);
     await q.query(`DROP TABLE "password_reset_tokens"`);
   }
 }
