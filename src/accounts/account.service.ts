@@ -2,7 +2,7 @@
  * Accounts and password sign-in. An unknown email and a wrong password get the same answer and
  * cost the same (a decoy hash is verified when there is no account).
  */
-import type { DataSource } from "typeorm";
+import type { DataSource, EntityManager } from "typeorm";
 import { Membership, Organization, type User } from "../../entities";
 import type { Ctx, Deps } from "../context";
 import { decoyHash, hashPassword, verifyPassword } from "../auth/passwords";
@@ -25,7 +25,7 @@ export class InvalidCredentialsError extends UnauthenticatedError {
 }
 
 /** Orgs that require SSO, with the user's role there. */
-async function ssoRequiredMemberships(ds: DataSource, userId: string): Promise<Array<{ org: Organization; role: Membership["role"] }>> {
+async function ssoRequiredMemberships(ds: DataSource | EntityManager, userId: string): Promise<Array<{ org: Organization; role: Membership["role"] }>> {
   const rows = await ds.getRepository(Membership).createQueryBuilder("m")
     .innerJoinAndSelect("m.org", "o")
     .where("m.userId = :userId", { userId }).andWhere("m.status = 'active'")
@@ -43,7 +43,7 @@ export interface PasswordPolicy {
 }
 
 /** Whether a password can sign this user in (sign-in and password reset share the rule). */
-export async function passwordPolicy(ds: DataSource, userId: string): Promise<PasswordPolicy> {
+export async function passwordPolicy(ds: DataSource | EntityManager, userId: string): Promise<PasswordPolicy> {
   const sso = await ssoRequiredMemberships(ds, userId);
   const total = await ds.getRepository(Membership).countBy({ userId, status: "active" });
   const owned = sso.filter((s) => s.role === "owner");

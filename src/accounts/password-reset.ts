@@ -126,7 +126,7 @@ export async function resetPassword(deps: Deps, ctx: Ctx, token: string, passwor
     const [{ n }] = await tx.query(`SELECT count(*)::int AS n FROM sessions WHERE user_id = $1`, [user.id]);
     if (!wasVerified) await resetClaimedAccount(deps, tx, actorCtx, user, NO_ORG); // also ends the sessions
     await destroyUserSessions(tx, user.id);
-    const { owned } = await passwordPolicy(deps.ds, user.id);
+    const { owned } = await passwordPolicy(tx, user.id);
     await recordAudit(tx, actorCtx, { orgId: null, action: "account.password_reset", target: { type: "user", id: user.id, email: user.email },
       metadata: { sessionsEnded: Number(n), claimed: !wasVerified } });
     for (const { org } of owned) {

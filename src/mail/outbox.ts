@@ -42,6 +42,22 @@ export class Outbox extends EventEmitter {
     setImmediate(() => this.emit("queued"));
   }
 
+  /** Many emails in one INSERT (bulk changes), each optionally keyed like `enqueue`; seq follows the array order. */
+  async enqueueMany(tx: EntityManager, orgId: string | null, mails: Array<{ to: string; email: RenderedEmail; supersedeKey?: string }>): Promise<void> {
+    if (!mails.length) return;
+    const keys = mails.flatMap((m) => (m.supersedeKey ? [m.supersedeKey] : []));
+    if (keys.length) {
+      await tx.query(`UPDATE email_messages SET status = 'cancelled', cancel_reason = 'superseded by a newer email', cancelled_at = now(),
+                             locked_until = NULL, lease_token = NULL
+                       WHERE supersede_key = ANY($1::text[]) AND ${WAITING}`, [keys]);
+    }
+    await tx.query(`INSERT INTO email_messages (org_id, to_address, kind, subject, body_text, body_html, status, supersede_key)
+      SELECT $1, t.to, t.kind, t.subject, t.text, t.html, 'pending', t.key
+        FROM jsonb_to_recordset($2::jsonb) WITH ORDINALITY AS t("to" text, kind text, subject text, text text, html text, key text, n int) ORDER BY n`,
+    [orgId, JSON.stringify(mails.map((m) => ({ to: m.to, ...m.email, key: m.supersedeKey ?? null })))]);
+    setImmediate(() => this.emit("queued"));
+  }
+
   /** Cancels every still-waiting email with `key`; returns how many. Part of the caller's transaction. */
   async cancel(tx: EntityManager, key: string, reason: string): Promise<number> {
     const [, n]: [unknown, number] = await tx.query(
