@@ -95,7 +95,7 @@ describe("stale mail is cancelled", () => {
 describe("order per recipient", () => {
   const mail = (subject: string) => ({ ...invitationEmail({ orgName: "Mailco", inviterName: "Olive", role: "member", link: "http://roster.test/x", expiresAt: new Date() }), subject });
 
-  it("two dispatchers and a slow relay deliver one person's mail in the order it was written, each once", async () => {
+  it("two dispatchers and a slow first message deliver one person's mail in the order it was written, each once", async () => {
     const person = uniqueEmail("ordered");
     const others = [uniqueEmail("other"), uniqueEmail("other")];
     for (let i = 1; i <= 6; i++) {
@@ -105,7 +105,8 @@ describe("order per recipient", () => {
         await t.deps.outbox.enqueue(tx, null, others[i % 2], mail(`other ${i}`));
       });
     }
-    t.mail!.delayMs = 150;
+    // The first message is slow: a second dispatcher would overtake it with the rest.
+    t.mail!.delayOf = (m) => (m.subject === "update 1" ? 800 : 50);
     const ds = [dispatcher({ leaseSeconds: 5 }), dispatcher({ leaseSeconds: 5 })];
     ds.forEach((d) => d.start());
     try {
@@ -113,7 +114,7 @@ describe("order per recipient", () => {
       await t.mail!.waitFor(() => others.every((o) => t.mail!.to(o).length === 3), 30_000);
     } finally {
       await Promise.all(ds.map((d) => d.stop()));
-      t.mail!.delayMs = 0;
+      t.mail!.delayOf = undefined;
     }
     expect(t.mail!.to(person).map((m) => m.subject)).toEqual([1, 2, 3, 4, 5, 6].map((i) => `update ${i}`));
     expect((await rowsTo(person)).map((r) => r.status)).toEqual(Array(6).fill("sent"));
