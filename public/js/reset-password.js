@@ -36,8 +36,9 @@ function resetForm(email) {
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     clearErrors(form);
+    const { password } = formValues(form); // before busy(): disabled fields are not in the form's data
     try {
-      const r = await busy(form, () => post("/api/auth/password-reset/confirm", { token, password: formValues(form).password }));
+      const r = await busy(form, () => post("/api/auth/password-reset/confirm", { token, password }));
       location.assign(`/login?reset=done&email=${encodeURIComponent(r.email)}`);
     } catch (err) {
       if (err instanceof ApiError && (err.status === 410 || err.status === 404)) dead(err);
