@@ -53,7 +53,8 @@ export class Outbox extends EventEmitter {
     }
     await tx.query(`INSERT INTO email_messages (org_id, to_address, kind, subject, body_text, body_html, status, supersede_key)
       SELECT $1, t.to, t.kind, t.subject, t.text, t.html, 'pending', t.key
-        FROM jsonb_to_recordset($2::jsonb) WITH ORDINALITY AS t("to" text, kind text, subject text, text text, html text, key text, n int) ORDER BY n`,
+        FROM ROWS FROM (jsonb_to_recordset($2::jsonb) AS ("to" text, kind text, subject text, text text, html text, key text))
+             WITH ORDINALITY AS t("to", kind, subject, text, html, key, n) ORDER BY n`,
     [orgId, JSON.stringify(mails.map((m) => ({ to: m.to, ...m.email, key: m.supersedeKey ?? null })))]);
     setImmediate(() => this.emit("queued"));
   }
