@@ -1,5 +1,5 @@
 /**
- * Accounts and password sign-in. An unknown email and a wrong password get the same answer and
+ * Accounts, password sign-in and "sign out everywhere". An unknown email and a wrong password get the same answer and
  * cost the same (a decoy hash is verified when there is no account).
  */
 import type { DataSource, EntityManager } from "typeorm";
@@ -8,6 +8,7 @@ import type { Ctx, Deps } from "../context";
 import { decoyHash, hashPassword, verifyPassword } from "../auth/passwords";
 import { ForbiddenError, UnauthenticatedError } from "../errors";
 import { recordAudit } from "../audit/audit-log";
+import { destroyUserSessions } from "../auth/sessions";
 import { insertUser, findUserByEmail } from "./users";
 import { grantsOf } from "../members/member-access";
 import { permissionsOf } from "../auth/permissions";
@@ -108,4 +109,15 @@ export async function me(deps: Deps, user: User): Promise<MeView> {
     });
   }
   return { user: { id: user.id, email: user.email, name: user.name, emailVerified: user.emailVerified }, memberships };
+}
+
+/** "Sign out everywhere": ends every session of the account, this one included. */
+export async function signOutEverywhere(deps: Deps, ctx: Ctx, userId: string): Promise<number> {
+  return deps.ds.transaction(async (tx) => {
+    const [{ n }] = await tx.query(`SELECT count(*)::int AS n FROM sessions WHERE user_id = $1`, [userId]);
+    await destroyUserSessions(tx, userId);
+    await recordAudit(tx, ctx, { orgId: null, action: "account.signed_out_everywhere", target: { type: "user", id: userId, email: ctx.actor.email ?? null },
+      metadata: { sessionsEnded: Number(n) } });
+    return Number(n);
+  });
 }

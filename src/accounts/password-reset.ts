@@ -18,6 +18,7 @@
  * Resetting an UNVERIFIED account is a claim: what was attached to it without proof goes
  * (src/accounts/claim.ts), since whoever created it may not own the address.
  */
+import { randomBytes } from "node:crypto";
 import type { EntityManager } from "typeorm";
 import { PasswordResetToken, User } from "../../entities";
 import type { Ctx, Deps } from "../context";
@@ -32,7 +33,6 @@ import { passwordChangedEmail, passwordResetEmail, passwordResetSsoOnlyEmail } f
 import { passwordPolicy } from "./account.service";
 import { resetClaimedAccount } from "./claim";
 import { findUserByEmail } from "./users";
-import { randomBytes } from "node:crypto";
 
 export const RESET_TTL_MS = 30 * 60 * 1000;
 /** resetClaimedAccount keeps IdP memberships of one org; a reset keeps none that lack proof. */
@@ -136,16 +136,5 @@ export async function resetPassword(deps: Deps, ctx: Ctx, token: string, passwor
     }
     await deps.outbox.enqueue(tx, null, user.email, passwordChangedEmail({ loginUrl: loginUrl(deps, user.email) }));
     return { email: user.email, sessionsEnded: Number(n) };
-  });
-}
-
-/** "Sign out everywhere": ends every session of the account, this one included. */
-export async function signOutEverywhere(deps: Deps, ctx: Ctx, userId: string): Promise<number> {
-  return deps.ds.transaction(async (tx) => {
-    const [{ n }] = await tx.query(`SELECT count(*)::int AS n FROM sessions WHERE user_id = $1`, [userId]);
-    await destroyUserSessions(tx, userId);
-    await recordAudit(tx, ctx, { orgId: null, action: "account.signed_out_everywhere", target: { type: "user", id: userId, email: ctx.actor.email ?? null },
-      metadata: { sessionsEnded: Number(n) } });
-    return Number(n);
   });
 }

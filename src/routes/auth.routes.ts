@@ -7,9 +7,9 @@ import { parse } from "../http/validate";
 import { SharedRateLimiter } from "../http/rate-limit";
 import { endSession, startSession } from "../http/session";
 import { MIN_PASSWORD_LENGTH } from "../auth/passwords";
-import { me, signIn, signUp, InvalidCredentialsError } from "../accounts/account.service";
+import { me, signIn, signOutEverywhere, signUp, InvalidCredentialsError } from "../accounts/account.service";
 import { normalizeEmail } from "../accounts/users";
-import { describeResetLink, requestPasswordReset, resetPassword, signOutEverywhere } from "../accounts/password-reset";
+import { describeResetLink, requestPasswordReset, resetPassword } from "../accounts/password-reset";
 import { SESSION_COOKIE } from "../auth/sessions";
 import { setCookie } from "../http/cookies";
 
