@@ -172,3 +172,19 @@ it("a removed member sees “You no longer have access to Acme”", async () => 
   await p.getByRole("heading", { name: "You no longer have access to Acme." }).waitFor();
   expect(await p.getByText("Organization not found").count()).toBe(0);
 });
+
+it("the account pages and the open account menu fit a 390 px wide phone", async () => {
+  const { email } = await member("phone");
+  const p = await page({ width: 390 });
+  const noSideScroll = async () => expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  for (const path of ["/login", "/forgot-password", "/reset-password#not-a-token"]) {
+    await p.goto(path);
+    await p.locator("h1").first().waitFor();
+    await noSideScroll();
+  }
+  await p.getByRole("heading", { name: "This link is not valid" }).waitFor();
+  await signIn(p, email);
+  await p.locator(".account-menu summary").click();
+  await p.getByRole("button", { name: "Sign out everywhere" }).waitFor();
+  await noSideScroll();
+});

@@ -161,7 +161,7 @@ it("removes the teammate after a confirmation; their conversation goes back to t
   const queued = (await fx.owner.get(`${base}/conversations?status=queued`).expect(200)).body.conversations;
   expect(queued).toEqual([expect.objectContaining({ id: conv.id, assigneeMemberId: null })]);
   await teammate.goto(`/orgs/${fx.orgId}`);
-  await teammate.getByRole("alert").filter({ hasText: "no longer a member" }).waitFor();
+  await teammate.getByRole("alert").filter({ hasText: "You no longer have access to Acme Support." }).waitFor(); // issue 13: says so by name
 });
 
 it("the audit log shows each step, newest first, and filters", async () => {
@@ -201,7 +201,7 @@ it("resends and revokes pending invitations", async () => {
   expect(secondLink).not.toBe(firstLink);
 
   await teammate.goto(firstLink);
-  await teammate.getByRole("heading", { name: "This invitation can no longer be used" }).waitFor();
+  await teammate.getByRole("heading", { name: "This invitation was replaced by a newer one" }).waitFor(); // issue 13: dead links say why
   await teammate.goto(secondLink);
   await teammate.getByText("Olive Owner invited you to join Acme Support as Admin.").waitFor();
 
@@ -221,7 +221,7 @@ it("an expired link shows a clear page and the owner can invite again", async ()
   b.t.clock.advance(8 * 24 * 3600 * 1000);
 
   await teammate.goto(link);
-  await teammate.getByRole("heading", { name: "This invitation can no longer be used" }).waitFor();
+  await teammate.getByRole("heading", { name: "This invitation has expired" }).waitFor(); // issue 13: dead links say why
 
   await owner.goto(membersUrl());
   const row = rowOf(owner, email);

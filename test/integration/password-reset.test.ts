@@ -174,8 +174,10 @@ describe("forgot password", () => {
     }
     const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
     const [mk, mu] = [median(timings.known), median(timings.unknown)];
-    console.log(`password reset answer, median of 10: known ${mk.toFixed(1)} ms, unknown ${mu.toFixed(1)} ms`);
-    expect(Math.abs(mk - mu)).toBeLessThan(Math.max(10, 0.5 * mu));
+    // Paired by round (the two requests of a round ran back to back), so load on the machine cancels out.
+    const diff = median(timings.known.map((k, i) => k - timings.unknown[i]));
+    console.log(`password reset answer, median of 10: known ${mk.toFixed(1)} ms, unknown ${mu.toFixed(1)} ms, paired difference ${diff.toFixed(1)} ms`);
+    expect(Math.abs(diff)).toBeLessThan(Math.max(15, 0.5 * mu));
     await settled();
     expect(t.mail!.to(unknown)).toHaveLength(0);
     const [{ n }] = await t.deps.ds.query(`SELECT count(*)::int AS n FROM email_messages WHERE to_address = $1`, [unknown]);
