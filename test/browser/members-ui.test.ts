@@ -210,8 +210,8 @@ it("resends and revokes pending invitations", async () => {
   await owner.getByRole("status").filter({ hasText: "was revoked" }).waitFor();
   expect(await rowOf(owner, email).count()).toBe(0);
   await teammate.reload();
-  await teammate.getByRole("heading", { name: "This invitation can no longer be used" }).waitFor();
-  expect(await teammate.textContent("main")).toContain("Ask an administrator of the organization for a fresh invite.");
+  await teammate.getByRole("heading", { name: "This invitation was withdrawn" }).waitFor(); // issue 13: dead links say why
+  expect(await teammate.textContent("main")).toContain("Ask them for a fresh invite if you still need access.");
 });
 
 it("an expired link shows a clear page and the owner can invite again", async () => {
