@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from "typeorm";
 
-export type EmailStatus = "pending" | "sending" | "sent" | "failed";
+export type EmailStatus = "pending" | "sending" | "sent" | "failed" | "cancelled";
 
 /** The outbox: a row is written in the caller's transaction and delivered after commit. */
 @Entity({ name: "email_messages" })
@@ -23,5 +23,12 @@ export class EmailMessage {
   /** One entry per failed attempt, oldest first: { at, attempt, error }. */
   @Column({ type: "jsonb", name: "attempt_errors", default: () => "'[]'::jsonb" }) attemptErrors: Array<{ at: string; attempt: number; error: string }>;
   @Column({ type: "timestamptz", name: "sent_at", nullable: true }) sentAt: Date | null;
+  /** Write order (bigserial): mail to one address leaves in this order. */
+  @Column({ type: "bigint", insert: false, update: false }) seq: string;
+  /** A newer email with the same key cancels this one while it is still waiting (e.g. `invitation:<id>`, `role:<membershipId>`). */
+  @Column({ type: "varchar", length: 200, name: "supersede_key", nullable: true }) supersedeKey: string | null;
+  /** Why a `cancelled` message was never sent. */
+  @Column({ type: "varchar", length: 200, name: "cancel_reason", nullable: true }) cancelReason: string | null;
+  @Column({ type: "timestamptz", name: "cancelled_at", nullable: true }) cancelledAt: Date | null;
   @CreateDateColumn({ type: "timestamptz", name: "created_at" }) createdAt: Date;
 }

@@ -19,6 +19,8 @@ export class Invitation {
   @Column({ type: "timestamptz", name: "expires_at" }) expiresAt: Date;
   @Column({ type: "timestamptz", name: "revoked_at", nullable: true }) revokedAt: Date | null;
   @Column({ type: "timestamptz", name: "accepted_at", nullable: true }) acceptedAt: Date | null;
+  /** Set with revokedAt when a new invitation to the same address replaced this one (its link then says so). */
+  @Column({ type: "uuid", name: "replaced_by_id", nullable: true }) replacedById: string | null;
   @Column({ type: "integer", name: "send_count", default: 1 }) sendCount: number;
   @Column({ type: "timestamptz", name: "last_sent_at" }) lastSentAt: Date;
   /** The inviter's account; the name and email are kept as they were when the invite went out. */

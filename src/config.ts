@@ -49,6 +49,8 @@ const schema = z.object({
   RATE_LIMIT_INVITATION_PER_IP: rateLimit.prefault("60/1m"),
   RATE_LIMIT_SCIM_PER_TOKEN: rateLimit.prefault("6000/1m"),
   RATE_LIMIT_SCIM_FAILED_AUTH_PER_IP: rateLimit.prefault("60/1m"),
+  RATE_LIMIT_PASSWORD_RESET_PER_IP: rateLimit.prefault("20/15m"),
+  RATE_LIMIT_PASSWORD_RESET_PER_EMAIL: rateLimit.prefault("3/15m"),
 });
 
 export interface Config {
@@ -68,6 +70,8 @@ export interface Config {
   rateLimits: {
     signInPerIp: RateLimitSetting; signInPerEmail: RateLimitSetting; invitationPerIp: RateLimitSetting;
     scimPerToken: RateLimitSetting; scimFailedAuthPerIp: RateLimitSetting;
+    /** Reset requests and reset-link checks per client IP (counted apart); reset emails per address. */
+    passwordResetPerIp: RateLimitSetting; passwordResetPerEmail: RateLimitSetting;
   };
   /** Cookies get `Secure` when BASE_URL is https. */
   secureCookies: boolean;
@@ -145,6 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       signInPerIp: c.RATE_LIMIT_SIGNIN_PER_IP, signInPerEmail: c.RATE_LIMIT_SIGNIN_PER_EMAIL,
       invitationPerIp: c.RATE_LIMIT_INVITATION_PER_IP, scimPerToken: c.RATE_LIMIT_SCIM_PER_TOKEN,
       scimFailedAuthPerIp: c.RATE_LIMIT_SCIM_FAILED_AUTH_PER_IP,
+      passwordResetPerIp: c.RATE_LIMIT_PASSWORD_RESET_PER_IP, passwordResetPerEmail: c.RATE_LIMIT_PASSWORD_RESET_PER_EMAIL,
     },
     secureCookies: baseUrl.startsWith("https://"),
     ssoAllowInsecureLoopbackIssuers: false,

@@ -74,8 +74,8 @@ export class ConflictError extends AppError {
   }
 }
 export class GoneError extends AppError {
-  constructor(code: string, message: string) {
-    super(code, 410, message);
+  constructor(code: string, message: string, details?: Record<string, unknown>) {
+    super(code, 410, message, details);
   }
 }
 export class RateLimitedError extends AppError {

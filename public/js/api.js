@@ -13,6 +13,8 @@ export class ApiError extends Error {
     if (typeof e.field === "string") this.fields.push({ field: e.field, message: this.message });
     this.requestId = e.requestId;
     this.ssoLoginUrl = typeof e.ssoLoginUrl === "string" ? e.ssoLoginUrl : undefined;
+    /** The whole error object (code, message and any details such as `org`), for pages that need more. */
+    this.details = e;
   }
 }
 

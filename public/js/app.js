@@ -1,7 +1,7 @@
 // /app: where sign-in lands. One organization: straight into it; several: pick one; none: say so.
 import { get, redirectIfSignedOut } from "./api.js";
 import { $, h, replace, roleLabel } from "./dom.js";
-import { brand, signOut } from "./shell.js";
+import { brand, userMenu } from "./shell.js";
 
 const main = $("#main");
 
@@ -11,9 +11,7 @@ const main = $("#main");
   let last = null;
   try { last = localStorage.getItem("roster.lastOrg"); } catch { /* private mode */ }
   if (active.length === 1) return location.replace(`/orgs/${encodeURIComponent(active[0].orgId)}`);
-  replace($("#topbar"), h("div", { class: "topbar-inner" }, brand(), h("span", { class: "spacer" }),
-    h("div", { class: "user-menu" }, h("span", {}, me.user.name || me.user.email),
-      h("button", { class: "btn small", type: "button", onclick: signOut }, "Sign out"))));
+  replace($("#topbar"), h("div", { class: "topbar-inner" }, brand(), h("span", { class: "spacer" }), userMenu(me)));
   if (active.length === 0) {
     return replace(main, h("div", { class: "page-head" }, h("div", {}, h("h1", {}, "No organization yet"),
       h("p", { class: "lede" }, `You are signed in as ${me.user.email}, but not a member of any organization. Ask an administrator for an invitation, then open the link in the email.`))));

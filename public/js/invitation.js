@@ -14,5 +14,11 @@ mountLinkPage({
     h("p", {}, h("strong", {}, inv.inviterName), " invited you to join ", h("strong", {}, inv.orgName), " as ",
       h("span", { class: `pill role-${inv.role}` }, roleLabel(inv.role)), "."),
     h("p", { class: "muted small" }, `Invitation for ${inv.email}`)),
+  goneTitles: {
+    "invitation.used": "This invitation was already used",
+    "invitation.replaced": "This invitation was replaced by a newer one",
+    "invitation.revoked": "This invitation was withdrawn",
+    "invitation.expired": "This invitation has expired",
+  },
   notFound: ["Invitation not found", "This invitation link is not valid. Check that you opened the whole link from the email, or ask for a fresh invite."],
 });

@@ -18,6 +18,7 @@ const field = (id, label, input, hint) => h("div", { class: "field" }, h("label"
  * @param {string} page.acceptLabel      the signed-in user's button
  * @param {(link: any) => Node} page.summary
  * @param {[string, string]} page.notFound title and text for an unknown token
+ * @param {Record<string, string>} [page.goneTitles] a heading per dead-link error code (the text is the server's)
  */
 export function mountLinkPage(page) {
   const { card, noun, verb } = page;
@@ -27,10 +28,18 @@ export function mountLinkPage(page) {
   const goneTitle = `This ${noun} can no longer be used`;
   const signInHref = (email) => `/login?returnTo=${encodeURIComponent(here)}${email ? `&email=${encodeURIComponent(email)}` : ""}`;
 
-  function gone(title, text) {
+  function gone(title, text, org) {
     document.title = `${title} · Roster`;
-    replace(card, h("h1", {}, title), h("p", { class: "lede" }, text),
-      h("p", { class: "alt" }, h("a", { href: "/login" }, "Go to sign-in")));
+    // An org comes only for a used link opened by one of its members: take them there.
+    const next = org && typeof org.id === "string"
+      ? h("p", {}, h("a", { class: "btn primary wide", href: `/orgs/${encodeURIComponent(org.id)}` }, `Open ${org.name}`))
+      : h("p", { class: "alt" }, h("a", { href: "/login" }, "Go to sign-in"));
+    replace(card, h("h1", {}, title), h("p", { class: "lede" }, text), next);
+  }
+
+  /** A 410: the heading for its reason, the server's sentence, and where to go next. */
+  function goneFrom(err) {
+    gone((page.goneTitles && page.goneTitles[err.code]) || goneTitle, err.message, err.details && err.details.org);
   }
 
   async function accept(form, body, link) {
@@ -43,7 +52,7 @@ export function mountLinkPage(page) {
         showErrors(form, err);
         form.querySelector(".form-error").append(" ", h("a", { href: signInHref(link.email) }, `Sign in to ${verb}`));
       } else if (err instanceof ApiError && err.status === 410) {
-        gone(goneTitle, err.message);
+        goneFrom(err);
       } else {
         showErrors(form, err);
       }
@@ -92,7 +101,7 @@ export function mountLinkPage(page) {
     try {
       link = page.pick(await get(path));
     } catch (err) {
-      if (err instanceof ApiError && err.status === 410) return gone(goneTitle, err.message);
+      if (err instanceof ApiError && err.status === 410) return goneFrom(err);
       if (err instanceof ApiError && err.status === 404) return gone(...page.notFound);
       return gone("Something went wrong", err.message);
     }

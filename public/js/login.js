@@ -75,3 +75,19 @@ form.addEventListener("submit", async (ev) => {
     showErrors(form, err);
   }
 });
+
+// "Forgot password?" carries the typed email; the reset and "sign out everywhere" pages land here with a word.
+$("#forgot-link").addEventListener("click", (ev) => {
+  const value = email.value.trim();
+  if (value) ev.currentTarget.href = `/forgot-password?email=${encodeURIComponent(value)}`;
+});
+const NOTICES = {
+  reset: "Your password was changed and every session was signed out. Sign in with your new password.",
+  everywhere: "You were signed out on every browser and device.",
+};
+const notice = NOTICES[params.get("reset") ? "reset" : params.get("signedOut")];
+if (notice) {
+  const box = $("#page-notice");
+  box.textContent = notice;
+  box.hidden = false;
+}

@@ -1,7 +1,8 @@
 // The frame of every page inside an organization: top bar with the org switcher, tabs that
 // appear only with the permission behind them, and sign-out. Loads /api/me and /api/orgs/:orgId.
 import { ApiError, get, post, redirectIfSignedOut } from "./api.js";
-import { $, h, replace } from "./dom.js";
+import { $, busy, h, replace, showErrors } from "./dom.js";
+import { openDialog } from "./dialog.js";
 
 export const brand = () => h("a", { class: "brand", href: "/app" }, h("span", { class: "brand-mark", "aria-hidden": "true" }, "R"), "Roster");
 
@@ -12,6 +13,39 @@ export function orgIdFromPath() {
 
 export async function signOut() {
   try { await post("/api/auth/signout"); } finally { location.assign("/login"); }
+}
+
+/** Ends every session of the account (other browsers and devices too), after a confirmation. */
+function confirmSignOutEverywhere(me) {
+  openDialog({
+    id: "signout-everywhere",
+    title: "Sign out everywhere?",
+    description: `Every browser and device signed in as ${me.user.email}, this one included, will have to sign in again.`,
+    submitLabel: "Sign out everywhere",
+    submitClass: "danger",
+    onSubmit: async (form) => {
+      try {
+        await busy(form, () => post("/api/auth/signout-everywhere"));
+      } catch (err) {
+        showErrors(form, err);
+        return false;
+      }
+      location.assign("/login?signedOut=everywhere");
+      return true;
+    },
+  });
+}
+
+/** The account menu of the top bar: who is signed in, sign out, and (folded) sign out everywhere. */
+export function userMenu(me) {
+  const who = me.user.name || me.user.email;
+  const more = h("details", { class: "account-menu" },
+    h("summary", { title: me.user.email }, who),
+    h("div", { class: "account-menu-panel" },
+      h("p", { class: "muted small" }, me.user.email),
+      h("button", { class: "btn small", type: "button", onclick: () => { more.open = false; confirmSignOutEverywhere(me); } }, "Sign out everywhere")));
+  return h("div", { class: "user-menu" }, more,
+    h("button", { class: "btn small", type: "button", onclick: signOut }, "Sign out"));
 }
 
 function orgSwitcher(me, orgId, org) {
@@ -57,7 +91,9 @@ export async function orgPage(active) {
     if (redirectIfSignedOut(err)) return null;
     if (!me) me = await get("/api/me").catch(() => null);
     if (me) renderTop(top, me, orgId, { name: "Roster", plan: null }, new Set(), active);
-    if (err instanceof ApiError && err.status === 404) fail(main, "Organization not found", "This organization does not exist or you are no longer a member of it.");
+    if (err instanceof ApiError && err.code === "org.access_removed") {
+      fail(main, err.message, "You were removed from this organization. If you still need access, ask one of its administrators to invite you again.");
+    } else if (err instanceof ApiError && err.status === 404) fail(main, "Organization not found", "This organization does not exist or you are no longer a member of it.");
     else fail(main, "This page cannot be shown", err.message);
     return null;
   }
@@ -68,14 +104,12 @@ export async function orgPage(active) {
 }
 
 function renderTop(top, me, orgId, org, perms, active) {
-  const who = me.user.name || me.user.email;
   replace(top,
     h("div", { class: "topbar-inner" },
       brand(), orgSwitcher(me, orgId, org),
       org.plan ? h("span", { class: "plan-tag" }, `${org.plan[0].toUpperCase()}${org.plan.slice(1)} plan`) : null,
       h("span", { class: "spacer" }),
-      h("div", { class: "user-menu" }, h("span", { title: me.user.email }, who),
-        h("button", { class: "btn small", type: "button", onclick: signOut }, "Sign out"))),
+      userMenu(me)),
     org.plan ? tabs(orgId, perms, active) : null);
   document.title = `${document.title.split(" · ")[0]} · ${org.name}`;
 }

@@ -1,13 +1,14 @@
 /**
- * Accounts and password sign-in. An unknown email and a wrong password get the same answer and
+ * Accounts, password sign-in and "sign out everywhere". An unknown email and a wrong password get the same answer and
  * cost the same (a decoy hash is verified when there is no account).
  */
-import type { DataSource } from "typeorm";
+import type { DataSource, EntityManager } from "typeorm";
 import { Membership, Organization, type User } from "../../entities";
 import type { Ctx, Deps } from "../context";
 import { decoyHash, hashPassword, verifyPassword } from "../auth/passwords";
 import { ForbiddenError, UnauthenticatedError } from "../errors";
 import { recordAudit } from "../audit/audit-log";
+import { destroyUserSessions } from "../auth/sessions";
 import { insertUser, findUserByEmail } from "./users";
 import { subjectOf } from "../members/member-access";
 import { effectiveScope, permissionsOf } from "../auth/permissions";
@@ -25,12 +26,29 @@ export class InvalidCredentialsError extends UnauthenticatedError {
 }
 
 /** Orgs that require SSO, with the user's role there. */
-async function ssoRequiredMemberships(ds: DataSource, userId: string): Promise<Array<{ org: Organization; role: Membership["role"] }>> {
+async function ssoRequiredMemberships(ds: DataSource | EntityManager, userId: string): Promise<Array<{ org: Organization; role: Membership["role"] }>> {
   const rows = await ds.getRepository(Membership).createQueryBuilder("m")
     .innerJoinAndSelect("m.org", "o")
     .where("m.userId = :userId", { userId }).andWhere("m.status = 'active'")
     .andWhere(`(o.settings ->> 'requireSso')::boolean IS TRUE`).getMany();
   return rows.map((m) => ({ org: m.org, role: m.role }));
+}
+
+export interface PasswordPolicy {
+  /** Orgs that require SSO, with the user's role there. */
+  sso: Array<{ org: Organization; role: Membership["role"] }>;
+  /** The require-SSO orgs this user owns: a password is their break-glass way in. */
+  owned: Array<{ org: Organization; role: Membership["role"] }>;
+  /** Every org of the user requires SSO and they own none: a password cannot sign them in. */
+  passwordRefused: boolean;
+}
+
+/** Whether a password can sign this user in (sign-in and password reset share the rule). */
+export async function passwordPolicy(ds: DataSource | EntityManager, userId: string): Promise<PasswordPolicy> {
+  const sso = await ssoRequiredMemberships(ds, userId);
+  const total = await ds.getRepository(Membership).countBy({ userId, status: "active" });
+  const owned = sso.filter((s) => s.role === "owner");
+  return { sso, owned, passwordRefused: sso.length > 0 && sso.length === total && owned.length === 0 };
 }
 
 /**
@@ -46,10 +64,8 @@ export async function signIn(deps: Deps, ctx: Ctx, email: string, password: stri
   }
   if (!(await verifyPassword(password, user.passwordHash))) throw new InvalidCredentialsError();
 
-  const sso = await ssoRequiredMemberships(deps.ds, user.id);
-  const total = await deps.ds.getRepository(Membership).countBy({ userId: user.id, status: "active" });
-  const owned = sso.filter((s) => s.role === "owner");
-  if (sso.length > 0 && sso.length === total && owned.length === 0) {
+  const { sso, owned, passwordRefused } = await passwordPolicy(deps.ds, user.id);
+  if (passwordRefused) {
     // The password was right: pointing this person at their org's SSO tells them nothing new,
     // and works whatever their email domain (discovery only knows verified domains).
     const orgIds = sso.map((x) => x.org.id);
@@ -95,4 +111,15 @@ export async function me(deps: Deps, user: User): Promise<MeView> {
     });
   }
   return { user: { id: user.id, email: user.email, name: user.name, emailVerified: user.emailVerified }, memberships };
+}
+
+/** "Sign out everywhere": ends every session of the account, this one included. */
+export async function signOutEverywhere(deps: Deps, ctx: Ctx, userId: string): Promise<number> {
+  return deps.ds.transaction(async (tx) => {
+    const [{ n }] = await tx.query(`SELECT count(*)::int AS n FROM sessions WHERE user_id = $1`, [userId]);
+    await destroyUserSessions(tx, userId);
+    await recordAudit(tx, ctx, { orgId: null, action: "account.signed_out_everywhere", target: { type: "user", id: userId, email: ctx.actor.email ?? null },
+      metadata: { sessionsEnded: Number(n) } });
+    return Number(n);
+  });
 }

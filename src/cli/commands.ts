@@ -69,8 +69,9 @@ const mailList: Command = async (deps, args) => {
   if (f.to) qb.where("lower(m.to) = lower(:to)", { to: f.to });
   const rows = await qb.getMany();
   const messages = rows.map((m) => ({ id: m.id, to: m.to, subject: m.subject, status: m.status, attempts: m.attempts,
-    createdAt: m.createdAt, sentAt: m.sentAt, lastError: m.lastError, attemptErrors: m.attemptErrors, text: m.text }));
-  const text = messages.map((m) => `${m.createdAt.toISOString()}  ${m.status.padEnd(7)}  ${m.to}  ${m.subject}`).join("\n");
+    createdAt: m.createdAt, sentAt: m.sentAt, lastError: m.lastError, attemptErrors: m.attemptErrors,
+    cancelledAt: m.cancelledAt, cancelReason: m.cancelReason, text: m.text }));
+  const text = messages.map((m) => `${m.createdAt.toISOString()}  ${m.status.padEnd(9)}  ${m.to}  ${m.subject}${m.cancelReason ? `  (${m.cancelReason})` : ""}`).join("\n");
   return { json: { messages }, text: text || "The outbox is empty." };
 };
 

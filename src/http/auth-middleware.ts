@@ -12,7 +12,7 @@ import { AppError, ForbiddenError, NotFoundError, UnauthenticatedError } from ".
 import { can, deniedMessage, type Permission } from "../auth/permissions";
 import { safeEqual } from "../auth/tokens";
 import { isUuid } from "./validate";
-import { loadOrgAccess, touchLastActive } from "../members/member-access";
+import { formerMembershipOrgName, loadOrgAccess, touchLastActive } from "../members/member-access";
 import type { Ctx } from "../context";
 
 type Handler = (req: Request, res: Response, next: NextFunction) => Promise<void>;
@@ -85,7 +85,13 @@ export function requireOrgMember(deps: Deps): RequestHandler {
     const orgId = req.params.orgId;
     if (!isUuid(orgId)) throw new NotFoundError("Organization");
     const access = await loadOrgAccess(deps.ds, orgId, req.auth.user.id);
-    if (!access) throw new NotFoundError("Organization");
+    if (!access) {
+      const formerOrg = await formerMembershipOrgName(deps.ds, orgId, req.auth.user.email);
+      if (formerOrg !== null) {
+        throw new ForbiddenError("org.access_removed", `You no longer have access to ${formerOrg}.`, { orgName: formerOrg });
+      }
+      throw new NotFoundError("Organization");
+    }
     if (access.membership.status !== "active") {
       throw new ForbiddenError("member.suspended", "Your access to this organization is suspended.");
     }

@@ -15,6 +15,7 @@ import { hashPassword } from "../auth/passwords";
 import { isUniqueViolation } from "../db/pg-errors";
 import { ConflictError, GoneError, NotFoundError } from "../errors";
 import { invitationEmail } from "../mail/templates";
+import { mailKeys } from "../mail/outbox";
 import { scimManaged } from "../scim-tokens/scim-token.service";
 import { findUserByEmail, normalizeEmail } from "../accounts/users";
 import { accountForLinkHolder } from "../accounts/claim";
@@ -23,7 +24,14 @@ import { checkGrants, resolveScope, type GrantInput } from "../members/grants";
 import { OwnerRequiredError } from "../members/member.errors";
 
 export const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
-const GONE_MESSAGE = "This invitation link is no longer valid. Ask an administrator of the organization for a fresh invite.";
+/** Why a link stopped working, as the person holding it needs to hear it (codes `invitation.<reason>`). */
+const DEAD_LINK = {
+  used: "This invitation was already accepted.",
+  replaced: "A newer invitation was sent to you after this one. Check your inbox for the latest email and use its link.",
+  revoked: "This invitation was withdrawn by an administrator of the organization. Ask them for a fresh invite if you still need access.",
+  expired: "This invitation has expired. Ask an administrator of the organization to send it again.",
+} as const;
+type DeadReason = keyof typeof DEAD_LINK;
 
 export interface InvitationView {
   id: string;
@@ -57,11 +65,12 @@ export async function grantsOfInvitation(tx: EntityManager, invitationId: string
 const link = (deps: Deps, token: string): string => `${deps.config.baseUrl}/invitations/${token}`;
 const inviterName = (ctx: Ctx): string => ctx.actor.name || ctx.actor.email || "An administrator";
 
+/** Keyed by invitation: a resend's email cancels the previous one if it has not left yet (its link is dead). */
 async function sendInvitationEmail(deps: Deps, tx: EntityManager, org: Organization, inv: Invitation, token: string, resend: boolean): Promise<void> {
   await deps.outbox.enqueue(tx, org.id, inv.email, invitationEmail({
     orgName: org.name, inviterName: inv.invitedByName || inv.invitedByEmail || "An administrator", role: inv.role,
     link: link(deps, token), expiresAt: inv.expiresAt, resend,
-  }));
+  }), { supersedeKey: mailKeys.invitation(inv.id) });
 }
 
 export interface InviteInput {
@@ -92,7 +101,10 @@ export async function createInvitation(deps: Deps, ctx: Ctx, actorRole: Role, or
         throw new ConflictError("invitation.pending_exists", `${email} already has a pending invitation (${pending.id}); resend or revoke it.`,
           { field: "email", invitationId: pending.id });
       }
-      if (pending) await tx.getRepository(Invitation).update({ id: pending.id }, { revokedAt: now }); // expired: superseded
+      if (pending) { // expired: replaced by this one
+        await tx.getRepository(Invitation).update({ id: pending.id }, { revokedAt: now });
+        await deps.outbox.cancel(tx, mailKeys.invitation(pending.id), "invitation replaced by a new one");
+      }
       const grants = await checkGrants(tx, orgId, input.chatbotPermissions ?? []);
       const chatbotScope = resolveScope(input.chatbotScope, grants);
       const { token, hash } = newSecret();
@@ -102,6 +114,7 @@ export async function createInvitation(deps: Deps, ctx: Ctx, actorRole: Role, or
         sendCount: 1, lastSentAt: now, invitedByUserId: ctx.actor.type === "user" ? (ctx.actor.id ?? null) : null,
         invitedByName: inviterName(ctx), invitedByEmail: ctx.actor.email ?? null, revokedAt: null, acceptedAt: null,
       }));
+      if (pending) await tx.getRepository(Invitation).update({ id: pending.id }, { replacedById: inv.id });
       if (grants.length) {
         await tx.getRepository(ChatbotPermission).insert(grants.map((g) => ({ orgId, invitationId: inv.id, chatbotId: g.chatbotId, access: g.access })));
       }
@@ -165,13 +178,41 @@ export async function revokeInvitation(deps: Deps, ctx: Ctx, orgId: string, id: 
     if (inv.revokedAt) return;
     inv.revokedAt = deps.clock.now();
     await tx.getRepository(Invitation).save(inv);
-    await recordAudit(tx, ctx, { orgId, action: "invitation.revoked", target: { type: "invitation", id: inv.id, email: inv.email } });
+    const cancelled = await deps.outbox.cancel(tx, mailKeys.invitation(inv.id), "invitation revoked");
+    await recordAudit(tx, ctx, { orgId, action: "invitation.revoked", target: { type: "invitation", id: inv.id, email: inv.email },
+      ...(cancelled ? { metadata: { emailsCancelled: cancelled } } : {}) });
   });
 }
 
-/** Revoked, expired and used links read alike to outsiders (410); only an unknown token is 404. */
+/**
+ * A dead link says why (410 `invitation.used|replaced|revoked|expired`): whoever holds it got it
+ * by email, so the reason tells them nothing they could not know. Only an unknown token is 404.
+ */
+function deadLink(reason: DeadReason, details?: Record<string, unknown>): GoneError {
+  return new GoneError(`invitation.${reason}`, DEAD_LINK[reason], details);
+}
+
 function assertUsable(inv: Invitation, now: Date): void {
-  if (inv.acceptedAt || inv.revokedAt || inv.expiresAt <= now) throw new GoneError("invitation.gone", GONE_MESSAGE);
+  if (inv.acceptedAt) throw deadLink("used");
+  if (inv.replacedById) throw deadLink("replaced");
+  if (inv.revokedAt) throw deadLink("revoked");
+  if (inv.expiresAt <= now) throw deadLink("expired");
+}
+
+/**
+ * The dead-link error a viewer sees. For an accepted invitation, a signed-in active member of the
+ * org also gets the org (id and name) to open it; nobody else learns the org from a dead link.
+ */
+async function deadLinkFor(deps: Deps, inv: Invitation, viewer: User | undefined): Promise<void> {
+  try {
+    assertUsable(inv, deps.clock.now());
+  } catch (err) {
+    if (err instanceof GoneError && err.code === "invitation.used" && viewer) {
+      const m = await deps.ds.getRepository(Membership).findOne({ where: { orgId: inv.orgId, userId: viewer.id, status: "active" }, relations: { org: true } });
+      if (m) throw deadLink("used", { org: { id: m.org.id, name: m.org.name } });
+    }
+    throw err;
+  }
 }
 
 export interface InvitationSummary {
@@ -188,13 +229,13 @@ async function byToken(tx: EntityManager, token: string, lock: boolean): Promise
   if (lock) qb.setLock("pessimistic_write");
   const inv = await qb.getOne();
   if (!inv) throw new NotFoundError("Invitation");
-  if (inv.tokenHash !== h) throw new GoneError("invitation.gone", GONE_MESSAGE);
+  if (inv.tokenHash !== h) throw deadLink("replaced");
   return inv;
 }
 
-export async function describeInvitation(deps: Deps, token: string): Promise<InvitationSummary> {
+export async function describeInvitation(deps: Deps, token: string, viewer?: User): Promise<InvitationSummary> {
   const found = await byToken(deps.ds.manager, token, false);
-  assertUsable(found, deps.clock.now());
+  await deadLinkFor(deps, found, viewer);
   const inv = await deps.ds.getRepository(Invitation).findOneOrFail({ where: { id: found.id }, relations: { org: true } });
   return { orgName: inv.org.name, inviterName: inv.invitedByName, role: inv.role, email: inv.email };
 }
@@ -230,7 +271,7 @@ async function dropSupersededPending(deps: Deps, tx: EntityManager, ctx: Ctx, or
 
 export async function acceptInvitation(deps: Deps, ctx: Ctx, token: string, input: AcceptInput): Promise<Accepted> {
   // Look the token up before paying for scrypt: a guessed token must cost the server nothing.
-  assertUsable(await byToken(deps.ds.manager, token, false), deps.clock.now());
+  await deadLinkFor(deps, await byToken(deps.ds.manager, token, false), input.user);
   const passwordHash = input.password ? await hashPassword(input.password) : undefined;
   return deps.ds.transaction(async (tx) => {
     // Lock order everywhere: org row, then invitation row (resend and revoke do the same).
@@ -248,6 +289,7 @@ export async function acceptInvitation(deps: Deps, ctx: Ctx, token: string, inpu
     await tx.getRepository(ChatbotPermission).update({ invitationId: inv.id }, { invitationId: null, membershipId: member.id });
     await tx.getRepository(Membership).update({ id: member.id }, { chatbotScope: inv.chatbotScope });
     await tx.getRepository(Invitation).update({ id: inv.id }, { acceptedAt: deps.clock.now() });
+    await deps.outbox.cancel(tx, mailKeys.invitation(inv.id), "invitation already accepted");
     await dropSupersededPending(deps, tx, ctx, org, inv.email);
     await recordAudit(tx, { ...ctx, actor: { type: "user", id: user.id, email: user.email, name: user.name } }, {
       orgId: org.id, action: "invitation.accepted", target: { type: "invitation", id: inv.id, email: inv.email }, metadata: { role: inv.role, membershipId: member.id },

@@ -7,6 +7,12 @@
  * the same Message-ID (receivers can drop it). SMTP connection, greeting and socket timeouts
  * bound a send. Failures back off exponentially up to MAX_ATTEMPTS, keeping every attempt's
  * error. Without SMTP_URL messages stay in the outbox and are logged.
+ *
+ * Mail to one address leaves in the order it was written (`seq`): a message is only claimed when
+ * no earlier message to the same address is still waiting or being sent, which holds across
+ * instances because the check reads the rows another dispatcher has claimed ("sending") or not
+ * yet committed as sent. A retrying message therefore holds back later mail to its address until
+ * it is sent, fails for good, or is cancelled (outbox.ts: stale mail is cancelled, not sent).
  */
 import { randomUUID } from "node:crypto";
 import nodemailer, { type Transporter } from "nodemailer";
@@ -116,10 +122,13 @@ export class MailDispatcher {
     const [rows]: [ClaimedRow[], number] = await this.ds.query(
       `UPDATE email_messages SET status = 'sending', attempts = attempts + 1, lease_token = $2,
               locked_until = now() + $1::int * interval '1 second'
-        WHERE id = (SELECT id FROM email_messages
-                     WHERE status IN ('pending', 'sending') AND next_attempt_at <= now()
-                       AND (locked_until IS NULL OR locked_until < now())
-                     ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+        WHERE id = (SELECT e.id FROM email_messages e
+                     WHERE e.status IN ('pending', 'sending') AND e.next_attempt_at <= now()
+                       AND (e.locked_until IS NULL OR e.locked_until < now())
+                       AND NOT EXISTS (SELECT 1 FROM email_messages b
+                                        WHERE lower(b.to_address) = lower(e.to_address) AND b.seq < e.seq
+                                          AND b.status IN ('pending', 'sending'))
+                     ORDER BY e.next_attempt_at, e.seq LIMIT 1 FOR UPDATE OF e SKIP LOCKED)
       RETURNING id, to_address, subject, body_text, body_html, attempts, lease_token`,
       [this.leaseSeconds, randomUUID()],
     );

@@ -57,3 +57,38 @@ export function removedEmail(p: { orgName: string }): RenderedEmail {
     html: layout(lines),
   };
 }
+
+export function passwordResetEmail(p: { link: string; validMinutes: number }): RenderedEmail {
+  const lines = ["Someone (we hope you) asked to reset the password of your Roster account.",
+    `The link works once, for ${p.validMinutes} minutes; asking again makes this one stop working. Resetting signs you out everywhere.`,
+    "If you did not ask, ignore this email: your password stays as it is."];
+  return {
+    kind: "account.password_reset",
+    subject: "Reset your Roster password",
+    text: `${lines.join("\n\n")}\n\nChoose a new password: ${p.link}\n`,
+    html: layout(lines, { href: p.link, label: "Choose a new password" }),
+  };
+}
+
+/** Answer to a reset request from someone whose every organization signs them in with SSO only. */
+export function passwordResetSsoOnlyEmail(p: { orgNames: string[]; loginUrl: string }): RenderedEmail {
+  const lines = [`Someone (we hope you) asked to reset the password of your Roster account.`,
+    `${p.orgNames.join(", ")} ${p.orgNames.length === 1 ? "requires" : "require"} single sign-on, so a password cannot sign you in. Sign in with “Continue with SSO” using your organization's account; its administrators can help if that does not work.`];
+  return {
+    kind: "account.password_reset_sso",
+    subject: "Sign in to Roster with single sign-on",
+    text: `${lines.join("\n\n")}\n\nSign in: ${p.loginUrl}\n`,
+    html: layout(lines, { href: p.loginUrl, label: "Go to sign-in" }),
+  };
+}
+
+export function passwordChangedEmail(p: { loginUrl: string }): RenderedEmail {
+  const lines = ["The password of your Roster account was just changed with a reset link, and every session was signed out.",
+    "If this was not you, reset your password again right away and tell your organization's administrators."];
+  return {
+    kind: "account.password_changed",
+    subject: "Your Roster password was changed",
+    text: `${lines.join("\n\n")}\n\nSign in: ${p.loginUrl}\n`,
+    html: layout(lines, { href: p.loginUrl, label: "Sign in" }),
+  };
+}

@@ -21,6 +21,19 @@ export async function subjectOf(db: DataSource | EntityManager, m: Pick<Membersh
   return { role: m.role, scope: m.chatbotScope, grants: await grantsOf(db, m.id) };
 }
 
+/**
+ * The org's name when this account was a member of it and was removed (the removal's audit event
+ * names their address), else null: someone who never belonged learns nothing, not even that the
+ * org exists.
+ */
+export async function formerMembershipOrgName(ds: DataSource, orgId: string, email: string): Promise<string | null> {
+  const rows: Array<{ name: string }> = await ds.query(
+    `SELECT o.name FROM organizations o WHERE o.id = $1 AND EXISTS (
+       SELECT 1 FROM audit_events a WHERE a.org_id = o.id AND a.action = 'member.removed' AND lower(a.target ->> 'email') = lower($2))`,
+    [orgId, email]);
+  return rows[0]?.name ?? null;
+}
+
 const TOUCH_EVERY_MS = 60_000;
 
 /** `last_active_at` moves at most once a minute per member; the WHERE makes concurrent touches harmless. */

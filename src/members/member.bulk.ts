@@ -13,6 +13,7 @@ import type { Organization, Role, ScimUserAttributes } from "../../entities";
 import type { Ctx, Deps } from "../context";
 import { AUDIT_COLUMNS, auditParams } from "../audit/audit-log";
 import { removedEmail, roleChangedEmail, type RenderedEmail } from "../mail/templates";
+import { mailKeys } from "../mail/outbox";
 
 export type BulkVia = "directory";
 
@@ -38,12 +39,8 @@ async function auditMany(tx: EntityManager, ctx: Ctx, orgId: string, action: str
 }
 
 /** One INSERT into the outbox for many emails; the dispatcher delivers them after commit. */
-async function enqueueMany(deps: Deps, tx: EntityManager, orgId: string, mails: Array<{ to: string; email: RenderedEmail }>): Promise<void> {
-  if (!mails.length) return;
-  await tx.query(`INSERT INTO email_messages (org_id, to_address, kind, subject, body_text, body_html, status)
-    SELECT $1, t.to, t.kind, t.subject, t.text, t.html, 'pending' FROM jsonb_to_recordset($2::jsonb) AS t("to" text, kind text, subject text, text text, html text)`,
-  [orgId, JSON.stringify(mails.map((m) => ({ to: m.to, ...m.email })))]);
-  setImmediate(() => deps.outbox.emit("queued"));
+async function enqueueMany(deps: Deps, tx: EntityManager, orgId: string, mails: Array<{ to: string; email: RenderedEmail; supersedeKey?: string }>): Promise<void> {
+  await deps.outbox.enqueueMany(tx, orgId, mails);
 }
 
 /** Splits off the Owners whose loss would leave the org without an active Owner. */
@@ -121,7 +118,8 @@ export async function changeRolesBulk(deps: Deps, tx: EntityManager, ctx: Ctx, o
     WHERE m.id = t.id AND m.org_id = $1`, [org.id, JSON.stringify(apply.map((m) => ({ id: m.id, role: target.get(m.id) })))]);
   await auditMany(tx, ctx, org.id, "member.role_changed", apply.map((m) => ({ m, metadata: { oldRole: m.role, newRole: target.get(m.id), via } })));
   await enqueueMany(deps, tx, org.id, apply.filter((m) => m.mailable).map((m) => ({
-    to: m.email, email: roleChangedEmail({ orgName: org.name, oldRole: m.role, newRole: target.get(m.id)!, appUrl: deps.config.baseUrl }) })));
+    to: m.email, email: roleChangedEmail({ orgName: org.name, oldRole: m.role, newRole: target.get(m.id)!, appUrl: deps.config.baseUrl }),
+    supersedeKey: mailKeys.role(m.id) })));
   return refused.map((m) => m.id);
 }
 

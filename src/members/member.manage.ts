@@ -15,6 +15,7 @@ import {
 } from "./member.service";
 import { checkGrants, replaceMemberGrants, resolveScope, type GrantInput } from "./grants";
 import { subjectOf } from "./member-access";
+import { mailKeys } from "../mail/outbox";
 import { OwnerRequiredError } from "./member.errors";
 import { memberViews, type MemberView } from "./member.view";
 import { accessChangedEmail, restoredEmail, suspendedEmail } from "./member-emails";
@@ -62,7 +63,7 @@ async function applyAccessChange(deps: Deps, tx: EntityManager, ctx: Ctx, org: O
     await deps.outbox.enqueue(tx, org.id, u.email, accessChangedEmail({
       orgName: org.name, scope, appUrl: deps.config.baseUrl,
       chatbots: kept.map((g) => ({ name: names.get(g.chatbotId) ?? "a chatbot", access: g.access })),
-    }));
+    }), { supersedeKey: mailKeys.access(m.id) });
   }
   return true;
 }
@@ -96,8 +97,11 @@ export async function setStatusManually(deps: Deps, ctx: Ctx, actor: ActingMembe
     if (await applyStatus(deps, tx, ctx, org, m, status, "manual")) {
       const u = await userOf(tx, m);
       if (mailable(m, u)) {
+        // A restore whose suspension email never left cancels it and says nothing: the person
+        // was never told, so "restored" would only confuse.
+        const unsent = status === "active" ? await deps.outbox.cancel(tx, mailKeys.status(m.id), "suspension lifted before its email left") : 0;
         const mail = status === "suspended" ? suspendedEmail : restoredEmail;
-        await deps.outbox.enqueue(tx, org.id, u.email, mail({ orgName: org.name, appUrl: deps.config.baseUrl }));
+        if (unsent === 0) await deps.outbox.enqueue(tx, org.id, u.email, mail({ orgName: org.name, appUrl: deps.config.baseUrl }), { supersedeKey: mailKeys.status(m.id) });
       }
     }
     return viewOf(tx, org, m);

@@ -14,6 +14,7 @@ import { recordAudit } from "../audit/audit-log";
 import { isUniqueViolation, constraintOf } from "../db/pg-errors";
 import { ConflictError, NotFoundError } from "../errors";
 import { removedEmail, roleChangedEmail } from "../mail/templates";
+import { mailKeys } from "../mail/outbox";
 import { scimManaged } from "../scim-tokens/scim-token.service";
 import { memberViews, type MemberView } from "./member.view";
 import { LastOwnerError, ManagedByIdpError, OwnerRequiredError } from "./member.errors";
@@ -125,7 +126,7 @@ export async function applyRoleChange(
   await tx.getRepository(Membership).update({ id: m.id }, { role: newRole });
   const u = await userOf(tx, m);
   await recordAudit(tx, ctx, { orgId: org.id, action: "member.role_changed", target: snapshot(m, u), metadata: { oldRole, newRole, via } });
-  if (mailable(m, u)) await deps.outbox.enqueue(tx, org.id, u.email, roleChangedEmail({ orgName: org.name, oldRole, newRole, appUrl: deps.config.baseUrl }));
+  if (mailable(m, u)) await deps.outbox.enqueue(tx, org.id, u.email, roleChangedEmail({ orgName: org.name, oldRole, newRole, appUrl: deps.config.baseUrl }), { supersedeKey: mailKeys.role(m.id) });
   return true;
 }
 
@@ -162,6 +163,8 @@ export async function applyRemoval(deps: Deps, tx: EntityManager, ctx: Ctx, org:
     orgId: org.id, action: "member.removed", target: snapshot(m, u),
     metadata: { via, role: m.role, source: m.source, conversationsRequeued: requeued, grantsRevoked, self: ctx.actor.id === u.id },
   });
+  // Mail about a membership that no longer exists is stale: the removal email says what matters.
+  for (const key of [mailKeys.role(m.id), mailKeys.access(m.id), mailKeys.status(m.id)]) await deps.outbox.cancel(tx, key, "member removed");
   if (mailable(m, u)) await deps.outbox.enqueue(tx, org.id, u.email, removedEmail({ orgName: org.name }));
   if (m.pendingEmail) await tx.query(`DELETE FROM users WHERE id = $1 AND email LIKE '%@pending.roster.invalid'`, [u.id]);
 }

@@ -21,6 +21,12 @@ import { ssoInteropRoutes } from "../../sso/interop.routes";
 
 export function apiRoutes(deps: Deps): Router {
   const api = Router();
+  // Answers depend on who asks (a dead invitation link names the org only to its members), and a
+  // 410 is cacheable by default: without this, a browser replays an answer given to someone else.
+  api.use((_req, res, next) => {
+    res.setHeader("Cache-Control", "no-store");
+    next();
+  });
   api.use(authRoutes(deps));
   api.use("/invitations", invitationPublicRoutes(deps));
   api.use("/joins", joinRoutes(deps));

@@ -65,7 +65,7 @@ export function invitationPublicRoutes(deps: Deps): Router {
 
   r.get("/:token", asyncHandler(async (req, res) => {
     await perIp.hit(`inv:${req.ip}`);
-    res.json({ invitation: await describeInvitation(deps, String(req.params.token)) });
+    res.json({ invitation: await describeInvitation(deps, String(req.params.token), req.auth?.user) });
   }));
 
   r.post("/:token/accept", asyncHandler(async (req, res) => {

@@ -61,6 +61,9 @@ export function mountUi(app: Express, deps: Deps): void {
   }));
   app.get("/login", page("login"));
   app.get("/signup", page("signup"));
+  app.get("/forgot-password", page("forgot-password"));
+  // The reset link carries its token in the fragment (#…), which the browser never sends here.
+  app.get("/reset-password", page("reset-password"));
   app.get("/setup", page("setup"));
   app.get("/app", page("app", { signedIn: true }));
   app.get("/orgs/:orgId", page("overview", { signedIn: true }));

@@ -255,7 +255,7 @@ it("removes the teammate after a confirmation; their conversation goes back to t
   const queued = (await fx.owner.get(`${base}/conversations?status=queued`).expect(200)).body.conversations;
   expect(queued).toEqual([expect.objectContaining({ id: conv.id, assigneeMemberId: null })]);
   await teammate.goto(`/orgs/${fx.orgId}`);
-  await teammate.getByRole("alert").filter({ hasText: "no longer a member" }).waitFor();
+  await teammate.getByRole("alert").filter({ hasText: "You no longer have access to Acme Support." }).waitFor(); // issue 13: says so by name
 });
 
 it("the audit log shows each step, newest first, and filters", async () => {
@@ -316,7 +316,7 @@ it("resends and revokes pending invitations", async () => {
   expect(secondLink).not.toBe(firstLink);
 
   await teammate.goto(firstLink);
-  await teammate.getByRole("heading", { name: "This invitation can no longer be used" }).waitFor();
+  await teammate.getByRole("heading", { name: "This invitation was replaced by a newer one" }).waitFor(); // issue 13: dead links say why
   await teammate.goto(secondLink);
   await teammate.getByText("Olive Owner invited you to join Acme Support as Admin.").waitFor();
 
@@ -325,8 +325,8 @@ it("resends and revokes pending invitations", async () => {
   await owner.getByRole("status").filter({ hasText: "was revoked" }).waitFor();
   expect(await rowOf(owner, email).count()).toBe(0);
   await teammate.reload();
-  await teammate.getByRole("heading", { name: "This invitation can no longer be used" }).waitFor();
-  expect(await teammate.textContent("main")).toContain("Ask an administrator of the organization for a fresh invite.");
+  await teammate.getByRole("heading", { name: "This invitation was withdrawn" }).waitFor(); // issue 13: dead links say why
+  expect(await teammate.textContent("main")).toContain("Ask them for a fresh invite if you still need access.");
 });
 
 it("an expired link shows a clear page and the owner can invite again", async () => {
@@ -336,7 +336,7 @@ it("an expired link shows a clear page and the owner can invite again", async ()
   b.t.clock.advance(8 * 24 * 3600 * 1000);
 
   await teammate.goto(link);
-  await teammate.getByRole("heading", { name: "This invitation can no longer be used" }).waitFor();
+  await teammate.getByRole("heading", { name: "This invitation has expired" }).waitFor(); // issue 13: dead links say why
 
   await owner.goto(membersUrl());
   const row = rowOf(owner, email);

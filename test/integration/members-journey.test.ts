@@ -78,7 +78,7 @@ it("runs the whole Members journey", async () => {
   const queued = (await fx.owner.get(`${base}/conversations?status=queued`).expect(200)).body.conversations;
   expect(queued).toEqual([expect.objectContaining({ id: conv.id, status: "queued", assigneeMemberId: null })]);
   expect(await t.deps.ds.getRepository(ChatbotPermission).countBy({ membershipId: memberId })).toBe(0);
-  await tess.get(`${base}/chatbots`).expect(404); // access ends at once
+  expect((await tess.get(`${base}/chatbots`).expect(403)).body.error.code).toBe("org.access_removed"); // access ends at once, and says so
   expect((await tess.get("/api/me")).body.memberships).toEqual([]);
   const removedMail = await t.mail!.waitFor((m) => m.to === email && /removed/i.test(m.subject));
   expect(removedMail.subject).toBe("You were removed from Acme Support");

@@ -82,7 +82,7 @@ describe("membership boundaries", () => {
     const fx = await createOrg(t);
     const { client, memberId } = await addMemberViaInvite(t, fx, uniqueEmail("leaver"), "member");
     await client.delete(`/api/orgs/${fx.orgId}/members/${memberId}`).expect(204);
-    await client.get(`/api/orgs/${fx.orgId}`).expect(404);
+    expect((await client.get(`/api/orgs/${fx.orgId}`).expect(403)).body.error.code).toBe("org.access_removed");
     const audit = (await fx.owner.get(`/api/orgs/${fx.orgId}/audit-events?action=member.removed`)).body.events;
     expect(audit[0].metadata).toMatchObject({ self: true });
   });

@@ -68,7 +68,7 @@ describe("suspend, restore, remove", () => {
     await o.scim.delete(`/Users/${id}`).expect(204);
     expectScimError((await o.scim.get(`/Users/${id}`).expect(404)).body, 404);
     await o.owner.get(api(`/members/${id}`)).expect(404);
-    expect((await person.get(api("/members"))).status).toBe(404);
+    expect((await person.get(api("/members"))).body.error.code).toBe("org.access_removed"); // issue 13: "You no longer have access to Lifeco"
     await t.mail!.waitFor((x) => x.to === email && /removed from Lifeco/.test(x.subject));
     expect((await audit("member.removed")).find((e) => e.target.id === id).metadata).toMatchObject({ via: "scim", grantsRevoked: 1 });
     const [{ n }] = await t.deps.ds.query(`SELECT count(*)::int AS n FROM chatbot_permissions WHERE membership_id = $1`, [id]);

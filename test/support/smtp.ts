@@ -19,6 +19,8 @@ export class MailCatcher {
   refuse: string | undefined;
   /** When set, the server waits this long before answering each message (a slow relay). */
   delayMs = 0;
+  /** When set, overrides delayMs per message (e.g. one slow message among fast ones). */
+  delayOf: ((mail: { to: string; subject: string }) => number) | undefined;
 
   async start(): Promise<string> {
     this.server = new SMTPServer({
@@ -27,9 +29,10 @@ export class MailCatcher {
       logger: false,
       onData: (stream, _session, callback) => {
         simpleParser(stream).then(async (mail) => {
-          if (this.delayMs) await new Promise((ok) => setTimeout(ok, this.delayMs));
-          if (this.refuse) return callback(Object.assign(new Error(this.refuse), { responseCode: 451 }));
           const to = Array.isArray(mail.to) ? mail.to[0] : mail.to;
+          const delay = this.delayOf ? this.delayOf({ to: to?.value[0]?.address ?? "", subject: mail.subject ?? "" }) : this.delayMs;
+          if (delay) await new Promise((ok) => setTimeout(ok, delay));
+          if (this.refuse) return callback(Object.assign(new Error(this.refuse), { responseCode: 451 }));
           this.messages.push({
             to: to?.value[0]?.address ?? "", subject: mail.subject ?? "", text: mail.text ?? "",
             html: typeof mail.html === "string" ? mail.html : "", messageId: mail.messageId ?? "",
