@@ -31,18 +31,6 @@ const RULE = 1.5;
 const OTHER_ORGS = 50;
 const OTHER_ORG_MEMBERS = 1000;
 
-async function timed(run: () => Promise<{ status: number }>): Promise<{ median: number; p95: number }> {
-  const ms: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t0 = performance.now();
-    const r = await run();
-    ms.push(performance.now() - t0);
-    if (r.status !== 200) throw new Error(`HTTP ${r.status}`);
-  }
-  ms.sort((a, b) => a - b);
-  return { median: Math.round(ms[Math.floor(RUNS / 2)] * 10) / 10, p95: Math.round(ms[Math.floor(RUNS * 0.95)] * 10) / 10 };
-}
-
 /** A fresh database, migrated, and the app as a deployment builds it; an Owner signed in through HTTP. */
 async function start(): Promise<{ deps: Deps; owner: ApiClient; orgId: string; close(): Promise<void> }> {
   const name = `roster_bench_members_${randomBytes(3).toString("hex")}`;
@@ -93,7 +81,10 @@ async function explain(t: { deps: Deps; owner: ApiClient }, label: string, path:
   }
 }
 
-async function bench(size: number, explainPlans: boolean): Promise<Record<string, unknown>> {
+interface Prepared { size: number; seedMs: number; t: Awaited<ReturnType<typeof start>>; requests: Array<[string, string]> }
+
+/** One size: its own database and app, seeded; the requests to time, by label. */
+async function prepare(size: number): Promise<Prepared> {
   const t = await start();
   const fx = { orgId: t.orgId, owner: t.owner };
   try {
@@ -126,7 +117,6 @@ async function bench(size: number, explainPlans: boolean): Promise<Record<string
     const deepRole = await deepOf(`${rank}::text, sort_name`, `${rank}, sort_name, id`);
     const active = "COALESCE(last_active_at, '0001-01-01T00:00:00Z'::timestamptz)";
     const deepActive = await deepOf(`${active}::text`, `${active}, id`);
-    const out: Record<string, unknown> = { members: size, seedMs: seeded };
     const requests: Array<[string, string]> = [];
     for (const sort of ["name", "-name", "role", "-role", "lastActive", "-lastActive"]) requests.push([`${sort}, first page of 25`, `${m}?sort=${sort}&limit=25`]);
     requests.push(
@@ -136,42 +126,72 @@ async function bench(size: number, explainPlans: boolean): Promise<Record<string
       ["search one email", `${m}?query=person4242@bench.test&limit=25`],
       ["invitations, first page of 25", `/api/orgs/${fx.orgId}/invitations?limit=25`],
       ["invitations by email, first page of 25", `/api/orgs/${fx.orgId}/invitations?sort=email&limit=25`],
+      ["role, page after a deep cursor", `${m}?sort=role&limit=25&cursor=${deepRole}`],
+      ["-lastActive, page after a deep cursor", `${m}?sort=-lastActive&limit=25&cursor=${deepActive}`],
     );
-    for (const [label, path] of requests) out[label] = await timed(() => fx.owner.get(path));
-    out["role, page after a deep cursor"] = await timed(() => fx.owner.get(`${m}?sort=role&limit=25&cursor=${deepRole}`));
-    out["-lastActive, page after a deep cursor"] = await timed(() => fx.owner.get(`${m}?sort=-lastActive&limit=25&cursor=${deepActive}`));
-    if (size <= 10_000) out["old unpaged list (every member)"] = await timed(() => fx.owner.get(m));
-    if (explainPlans) {
-      for (const [label, path] of requests) await explain(t, label, path);
-      await explain(t, "role, page after a deep cursor", `${m}?sort=role&limit=25&cursor=${deepRole}`);
-    }
-    return out;
-  } finally {
+    if (size <= 10_000) requests.push(["old unpaged list (every member)", m]);
+    return { size, seedMs: seeded, t, requests };
+  } catch (err) {
     await t.close();
+    throw err;
   }
 }
 
+async function once(t: Prepared["t"], path: string): Promise<number> {
+  const t0 = performance.now();
+  const r = await t.owner.get(path);
+  const ms = performance.now() - t0;
+  if (r.status !== 200) throw new Error(`HTTP ${r.status} for ${path}`);
+  return ms;
+}
+
+const stats = (ms: number[]) => {
+  const sorted = [...ms].sort((a, b) => a - b);
+  return { median: Math.round(sorted[Math.floor(sorted.length / 2)] * 10) / 10, p95: Math.round(sorted[Math.floor(sorted.length * 0.95)] * 10) / 10 };
+};
+
 async function main(): Promise<void> {
-  const results: Array<Record<string, unknown>> = [];
-  for (const size of SIZES) {
-    const r = await bench(size, process.env.BENCH_EXPLAIN === "1" && size === Math.max(...SIZES));
-    results.push(r);
-    console.log(`\n${r.members} members (+ ${OTHER_ORGS} orgs of ${OTHER_ORG_MEMBERS}; seeded in ${r.seedMs} ms); ms over ${RUNS} requests`);
-    for (const [k, v] of Object.entries(r)) if (typeof v === "object") console.log(`  ${k.padEnd(42)} median ${String((v as { median: number }).median).padStart(7)}  p95 ${String((v as { p95: number }).p95).padStart(7)}`);
-    console.log(JSON.stringify(r));
+  const sizes: Prepared[] = [];
+  try {
+    for (const size of SIZES) sizes.push(await prepare(size));
+    // Interleaved: run i of a request at every size before run i+1, so the machine's load (shared,
+    // it swings) falls on each size alike and the ratios compare like with like.
+    const results = sizes.map(() => new Map<string, { median: number; p95: number }>());
+    for (const [label] of sizes[0].requests) {
+      const ms = sizes.map(() => [] as number[]);
+      for (let run = 0; run < RUNS; run++) {
+        for (const [i, p] of sizes.entries()) {
+          const path = p.requests.find(([l]) => l === label)?.[1];
+          if (path) ms[i].push(await once(p.t, path));
+        }
+      }
+      for (const [i] of sizes.entries()) if (ms[i].length) results[i].set(label, stats(ms[i]));
+    }
+    for (const [i, p] of sizes.entries()) {
+      console.log(`\n${p.size} members (+ ${OTHER_ORGS} orgs of ${OTHER_ORG_MEMBERS}; seeded in ${p.seedMs} ms); ms over ${RUNS} requests`);
+      for (const [k, v] of results[i]) console.log(`  ${k.padEnd(42)} median ${String(v.median).padStart(7)}  p95 ${String(v.p95).padStart(7)}`);
+      console.log(JSON.stringify({ members: p.size, ...Object.fromEntries(results[i]) }));
+    }
+    if (sizes.length >= 2) {
+      const [small, large] = [results[0], results[results.length - 1]];
+      console.log(`\nScaling rule (issue 14): median at ${sizes[sizes.length - 1].size} ÷ median at ${sizes[0].size} ≤ ${RULE}`);
+      let met = true;
+      for (const [k, v] of large) {
+        const base = small.get(k);
+        if (!base) continue;
+        const ratio = v.median / base.median;
+        met &&= ratio <= RULE;
+        console.log(`  ${k.padEnd(42)} ${String(base.median).padStart(7)} → ${String(v.median).padStart(7)}  ×${ratio.toFixed(2)}  ${ratio <= RULE ? "met" : "NOT MET"}`);
+      }
+      console.log(met ? "All requests within the rule." : "Some requests break the rule (above).");
+    }
+    if (process.env.BENCH_EXPLAIN === "1") {
+      const largest = sizes[sizes.length - 1];
+      for (const [label, path] of largest.requests) await explain(largest.t, label, path);
+    }
+  } finally {
+    for (const p of sizes) await p.t.close();
   }
-  if (results.length < 2) return;
-  const [small, large] = [results[0], results[results.length - 1]];
-  console.log(`\nScaling rule (issue 14): median at ${large.members} ÷ median at ${small.members} ≤ ${RULE}`);
-  let met = true;
-  for (const [k, v] of Object.entries(large)) {
-    const base = small[k] as { median: number } | undefined;
-    if (typeof v !== "object" || !base) continue;
-    const ratio = (v as { median: number }).median / base.median;
-    met &&= ratio <= RULE;
-    console.log(`  ${k.padEnd(42)} ${String(base.median).padStart(7)} → ${String((v as { median: number }).median).padStart(7)}  ×${ratio.toFixed(2)}  ${ratio <= RULE ? "met" : "NOT MET"}`);
-  }
-  console.log(met ? "All requests within the rule." : "Some requests break the rule (above).");
 }
 
 main().catch((err) => { console.error(err); process.exit(1); });

@@ -49,10 +49,17 @@ function memberSortSpec(sort: MemberSort): SortSpec {
 }
 
 /**
- * The first page's total. Without a search this is the org's member count: an index-only count
- * today; a maintained per-org count (org_member_counts) can answer it without reading the rows.
+ * The org's member count: the first page's total when there is no search. An index-only count of
+ * the org's rows today (the one part of a page that grows with the org: ~20-45 ms at 100,000 on a
+ * busy machine); the one place to answer it from a maintained per-org count (org_member_counts).
  */
-async function countMembers(tx: EntityManager, filter: string, params: unknown[]): Promise<number> {
+export async function orgMemberCount(tx: EntityManager, orgId: string): Promise<number> {
+  const [{ n }] = await tx.query(`SELECT count(*)::int AS n FROM memberships WHERE org_id = $1`, [orgId]);
+  return Number(n);
+}
+
+/** A search's matches (its prefix index ranges), for the first page's total. */
+async function countMatches(tx: EntityManager, filter: string, params: unknown[]): Promise<number> {
   const [{ n }] = await tx.query(`SELECT count(*)::int AS n FROM memberships m WHERE ${filter}`, params);
   return Number(n);
 }
@@ -66,7 +73,7 @@ export async function searchMembers(tx: EntityManager, org: Organization, req: P
     params.push(prefixPattern(req.query.trim()));
     filter += ` AND (m.sort_name LIKE lower($${params.length}) OR m.sort_email LIKE lower($${params.length}))`;
   }
-  const total = req.cursor ? undefined : await countMembers(tx, filter, [...params]);
+  const total = req.cursor ? undefined : params.length > 1 ? await countMatches(tx, filter, [...params]) : await orgMemberCount(tx, org.id);
   let where = filter;
   const s = seek(spec, params.length + 1);
   if (req.cursor) {
