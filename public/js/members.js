@@ -502,7 +502,8 @@ async function loadMore(kind) {
   try {
     const next = await fetchPage(kind, list.nextCursor);
     const firstNew = list.items.length;
-    lists[kind] = { items: [...list.items, ...next.items], total: next.total, nextCursor: next.nextCursor };
+    // Only the first page carries the total (the server does not count the org again per page).
+    lists[kind] = { items: [...list.items, ...next.items], total: next.total ?? list.total, nextCursor: next.nextCursor };
     renderLists();
     // Focus the first row that just arrived, so keyboard users carry on where they were.
     document.querySelectorAll(`#${kind}-list tbody tr`)[firstNew]?.querySelector("button, td")?.focus();

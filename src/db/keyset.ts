@@ -79,7 +79,11 @@ export function cursorOf(row: Record<string, unknown>, spec: SortSpec): string {
   return encodeCursor([...spec.keys.map((_k, i) => (row[`k${i}`] === null ? null : String(row[`k${i}`]))), String(row.id)]);
 }
 
-/** `%` and `_` in a search are literal: escape them for LIKE (with the default `\` escape). */
-export function likePattern(query: string): string {
-  return `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/**
+ * A search matches from the start (of a name or an email): `LIKE 'q%'` is a range scan of a
+ * text_pattern_ops index, where a contains-search must read every row of the org.
+ * `%` and `_` in the search are literal: escaped for LIKE (with the default `\` escape).
+ */
+export function prefixPattern(query: string): string {
+  return `${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }

@@ -1,7 +1,7 @@
-/** Pending invitations for the Members page: search by email, sort, keyset paging (as member.search.ts). */
+/** Pending invitations for the Members page: search by the start of the email, sort, keyset paging, each sort index-served (as member.search.ts). */
 import { In, type EntityManager } from "typeorm";
 import { Invitation } from "../../entities";
-import { cursorOf, decodeCursor, likePattern, seek, seekRows, type SortSpec } from "../db/keyset";
+import { cursorOf, decodeCursor, prefixPattern, seek, seekRows, type SortSpec } from "../db/keyset";
 import type { Page, PageRequest } from "../members/member.search";
 import { grantsOfInvitation, view, type InvitationView } from "./invitation.service";
 
@@ -23,10 +23,12 @@ export async function searchInvitations(tx: EntityManager, orgId: string, now: D
   const params: unknown[] = [orgId];
   let filter = "i.org_id = $1 AND i.accepted_at IS NULL AND i.revoked_at IS NULL";
   if (req.query?.trim()) {
-    params.push(likePattern(req.query.trim()));
-    filter += ` AND i.email ILIKE $${params.length}`;
+    // An email starting with the search (index range scan, as member search).
+    params.push(prefixPattern(req.query.trim()));
+    filter += ` AND lower(i.email) LIKE lower($${params.length})`;
   }
-  const [{ n }] = await tx.query(`SELECT count(*)::int AS n FROM invitations i WHERE ${filter}`, [...params]);
+  // On the first page only (Page.total).
+  const total = req.cursor ? undefined : Number((await tx.query(`SELECT count(*)::int AS n FROM invitations i WHERE ${filter}`, [...params]))[0].n);
   let where = filter;
   const s = seek(spec, params.length + 1);
   if (req.cursor) {
@@ -46,5 +48,5 @@ export async function searchInvitations(tx: EntityManager, orgId: string, now: D
     const inv = byId.get(id);
     if (inv) items.push(view(inv, await grantsOfInvitation(tx, id), now));
   }
-  return { items, total: Number(n), nextCursor: rows.length > req.limit ? cursorOf(page[page.length - 1], spec) : null };
+  return { items, total, nextCursor: rows.length > req.limit ? cursorOf(page[page.length - 1], spec) : null };
 }

@@ -403,6 +403,8 @@ it("searches on the server and pages with Load more", async () => {
   await owner.getByRole("button", { name: "Load more (25 of 30 shown)" }).click();
   await owner.locator("#members-list tbody tr").nth(29).waitFor();
   expect(await owner.getByRole("button", { name: /Load more/ }).count()).toBe(0);
+  // Later pages carry no total: the heading keeps the first page's count.
+  expect(await owner.locator("#members-h .count").textContent()).toBe("30");
   await owner.getByLabel("Search members and invitations").fill("nobody-like-this");
   await owner.getByText("No one matches “nobody-like-this”.", { exact: false }).waitFor();
   await owner.getByLabel("Search members and invitations").fill("");

@@ -11,6 +11,7 @@ import { findOrCreateUser } from "../../src/accounts/users";
 import { SYSTEM_CTX } from "../../src/context";
 import { createScimToken } from "../../src/scim-tokens/scim-token.service";
 import { MemberScopeAndPaging1764450000000 } from "../../entities/migrations/1764450000000-MemberScopeAndPaging";
+import { MemberSortKeys1764451000000 } from "../../entities/migrations/1764451000000-MemberSortKeys";
 
 let t: TestApp;
 beforeAll(async () => {
@@ -295,12 +296,25 @@ describe("search, sort and keyset paging", () => {
     expect(stamps.slice(seen.length).every((s) => s === null)).toBe(true);
   });
 
-  it("searches names and emails with % taken literally; counts the matches", async () => {
-    const r = await fx.owner.get(`${base}/members?query=${encodeURIComponent("100%")}`).expect(200);
+  it("searches the start of names and emails, case-insensitively, with % taken literally; counts the matches", async () => {
+    const r = await fx.owner.get(`${base}/members?query=${encodeURIComponent("mia 100%")}`).expect(200);
     expect(r.body.members.map((m: { name: string }) => m.name)).toEqual(["Mia 100% Match"]);
     expect(r.body.total).toBe(1);
+    // "%" is a character, not "anything": no name or email starts with it.
     const none = await fx.owner.get(`${base}/members?query=${encodeURIComponent("%")}&limit=50`).expect(200);
-    expect(none.body.total).toBe(1);
+    expect(none.body).toMatchObject({ members: [], total: 0 });
+    // A starts-with search, not contains (index-served at 100,000 members).
+    expect((await fx.owner.get(`${base}/members?query=Match`).expect(200)).body.total).toBe(0);
+    const byEmail = await fx.owner.get(`${base}/members?query=${encodeURIComponent(uniqueEmail("p4").slice(0, 2).toUpperCase())}&limit=50`).expect(200);
+    expect(byEmail.body.members.map((m: { name: string }) => m.name)).toContain("Cy Clark");
+  });
+
+  it("counts the total on the first page only (a later page never counts the org again)", async () => {
+    const first = await fx.owner.get(`${base}/members?sort=name&limit=3`).expect(200);
+    expect(first.body.total).toBe(8);
+    const second = await fx.owner.get(`${base}/members?sort=name&limit=3&cursor=${first.body.nextCursor}`).expect(200);
+    expect(second.body.members).toHaveLength(3);
+    expect(second.body).not.toHaveProperty("total");
   });
 
   it("answers a forged or stale cursor with a sentence, and keeps the old unpaged shape without parameters", async () => {
@@ -328,12 +342,15 @@ describe("search, sort and keyset paging", () => {
     for (const e of ["inv-c@paging.test", "inv-a@paging.test", "inv-b@paging.test", "other@else.test"]) {
       await fx.owner.post(`${base}/invitations`, { email: e, role: "member" }).expect(201);
     }
-    const r1 = await fx.owner.get(`${base}/invitations?query=paging&sort=email&limit=2`).expect(200);
+    const r1 = await fx.owner.get(`${base}/invitations?query=INV-&sort=email&limit=2`).expect(200);
     expect(r1.body.invitations.map((i: { email: string }) => i.email)).toEqual(["inv-a@paging.test", "inv-b@paging.test"]);
     expect(r1.body.total).toBe(3);
-    const r2 = await fx.owner.get(`${base}/invitations?query=paging&sort=email&limit=2&cursor=${r1.body.nextCursor}`).expect(200);
+    const r2 = await fx.owner.get(`${base}/invitations?query=INV-&sort=email&limit=2&cursor=${r1.body.nextCursor}`).expect(200);
     expect(r2.body.invitations.map((i: { email: string }) => i.email)).toEqual(["inv-c@paging.test"]);
     expect(r2.body.nextCursor).toBeNull();
+    expect(r2.body).not.toHaveProperty("total");
+    const bySort = async (sort: string) => (await fx.owner.get(`${base}/invitations?query=inv-&sort=${sort}&limit=10`).expect(200)).body.invitations.length;
+    expect([await bySort("-email"), await bySort("expires"), await bySort("-expires")]).toEqual([3, 3, 3]);
     const newest = await fx.owner.get(`${base}/invitations?limit=1`).expect(200);
     expect(newest.body.invitations[0].email).toBe("other@else.test");
   });
@@ -359,5 +376,65 @@ describe("migration MemberScopeAndPaging", () => {
     expect(await scope("memberships", narrowed)).toBe("selected");
     expect(await scope("memberships", open)).toBe("all");
     expect(await scope("invitations", inv)).toBe("selected");
+  });
+});
+
+describe("migration MemberSortKeys: the sort keys stay right whichever path writes users or memberships", () => {
+  let fx: OrgFixture;
+  let base: string;
+  const keys = async (memberId: string) => (await t.deps.ds.query(`SELECT sort_name, sort_email FROM memberships WHERE id = $1`, [memberId]))[0];
+  const names = async (query: string) => (await fx.owner.get(`${base}/members?query=${encodeURIComponent(query)}&limit=50`).expect(200)).body.members.map((m: { name: string | null; email: string }) => m.name || m.email);
+  beforeAll(async () => {
+    fx = await createOrg(t, "pro", "SortKeys");
+    base = `/api/orgs/${fx.orgId}`;
+  });
+
+  it("a renamed user and a changed email move in the list and in search", async () => {
+    const email = uniqueEmail("rename");
+    const { memberId } = await addMemberViaInvite(t, fx, email);
+    const [{ user_id: userId }] = await t.deps.ds.query(`SELECT user_id FROM memberships WHERE id = $1`, [memberId]);
+    await t.deps.ds.query(`UPDATE users SET name = 'Quentin Quill' WHERE id = $1`, [userId]);
+    expect(await keys(memberId)).toEqual({ sort_name: "quentin quill", sort_email: email.toLowerCase() });
+    expect(await names("quentin")).toEqual(["Quentin Quill"]);
+    const last = (await fx.owner.get(`${base}/members?sort=-name&limit=1`).expect(200)).body.members[0];
+    expect(last.id).toBe(memberId);
+    await t.deps.ds.query(`UPDATE users SET name = '', email = 'Zed.New@Moved.test' WHERE id = $1`, [userId]);
+    expect(await keys(memberId)).toEqual({ sort_name: "zed.new@moved.test", sort_email: "zed.new@moved.test" });
+    expect(await names("zed.new@")).toEqual(["Zed.New@Moved.test"]);
+    expect(await names("quentin")).toEqual([]);
+  });
+
+  it("a pending email is what a pending member sorts and is found by, until they join", async () => {
+    const { memberId } = await addMemberViaInvite(t, fx, uniqueEmail("pend"));
+    const [{ user_id: userId }] = await t.deps.ds.query(`SELECT user_id FROM memberships WHERE id = $1`, [memberId]);
+    await t.deps.ds.query(`UPDATE users SET name = NULL WHERE id = $1`, [userId]);
+    await t.deps.ds.query(`UPDATE memberships SET pending_email = 'Waiting@Elsewhere.test' WHERE id = $1`, [memberId]);
+    expect(await keys(memberId)).toEqual({ sort_name: "waiting@elsewhere.test", sort_email: "waiting@elsewhere.test" });
+    expect(await names("waiting@")).toEqual(["Waiting@Elsewhere.test"]);
+    await t.deps.ds.query(`UPDATE memberships SET pending_email = NULL WHERE id = $1`, [memberId]);
+    expect((await keys(memberId)).sort_email).toMatch(/^pend.*@/);
+    // A key written directly is recomputed, never trusted.
+    await t.deps.ds.query(`UPDATE memberships SET sort_name = 'aaa forged' WHERE id = $1`, [memberId]);
+    expect((await keys(memberId)).sort_name).toMatch(/^pend/);
+  });
+
+  it("a user and membership inserted by one statement (as SCIM's one-statement create) get their keys", async () => {
+    const [{ id }] = await t.deps.ds.query(`WITH nu AS (INSERT INTO users (email, name) VALUES ('One.Statement@Corp.test', 'Olga One') RETURNING id)
+      INSERT INTO memberships (org_id, user_id, role, source) SELECT $1, nu.id, 'member', 'scim' FROM nu RETURNING id`, [fx.orgId]);
+    expect(await keys(id)).toEqual({ sort_name: "olga one", sort_email: "one.statement@corp.test" });
+    expect(await names("olga")).toEqual(["Olga One"]);
+  });
+
+  it("down and up again recomputes every existing row", async () => {
+    const { memberId } = await addMemberViaInvite(t, fx, uniqueEmail("redo"));
+    const before = await keys(memberId);
+    const runner = t.deps.ds.createQueryRunner();
+    try {
+      await new MemberSortKeys1764451000000().down(runner);
+      await new MemberSortKeys1764451000000().up(runner);
+    } finally {
+      await runner.release();
+    }
+    expect(await keys(memberId)).toEqual(before);
   });
 });

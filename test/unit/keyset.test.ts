@@ -1,4 +1,4 @@
-import { cursorOf, decodeCursor, likePattern, seek, type SortSpec } from "../../src/db/keyset";
+import { cursorOf, decodeCursor, prefixPattern, seek, type SortSpec } from "../../src/db/keyset";
 import { ValidationError } from "../../src/errors";
 
 const spec: SortSpec = { keys: [{ expr: "rank", cast: "int" }, { expr: "lower(name)", cast: "text" }], id: "m.id", descending: false };
@@ -31,6 +31,6 @@ describe("keyset paging", () => {
   });
 
   it("takes % and _ in a search literally", () => {
-    expect(likePattern("100%_a\\b")).toBe("%100\\%\\_a\\\\b%");
+    expect(prefixPattern("100%_a\\b")).toBe("100\\%\\_a\\\\b%");
   });
 });
