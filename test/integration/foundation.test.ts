@@ -1,5 +1,5 @@
 import request from "supertest";
-import { startTestApp, type TestApp } from "../support/app";
+import { pageRequest, startTestApp, type TestApp } from "../support/app";
 import { createOrgWithOwner } from "../../src/orgs/org.service";
 import { SYSTEM_CTX } from "../../src/context";
 import { invitationEmail } from "../../src/mail/templates";
@@ -27,13 +27,13 @@ describe("HTTP foundation", () => {
   it("answers unknown routes and malformed JSON with a JSON error, never a stack", async () => {
     const r1 = await request(t.app).get("/api/nope").expect(404);
     expect(r1.body.error.code).toBe("route.not_found");
-    const r2 = await request(t.app).post("/api/nope").set("Content-Type", "application/json").send("{bad").expect(400);
+    const r2 = await pageRequest(t.app).post("/api/nope").set("Content-Type", "application/json").send("{bad").expect(400);
     expect(r2.body.error.code).toBe("request.malformed_json");
     expect(JSON.stringify(r2.body)).not.toMatch(/at .*\.js/);
   });
 
   it("refuses a body over the size limit with 413", async () => {
-    const r = await request(t.app).post("/api/nope").set("Content-Type", "application/json")
+    const r = await pageRequest(t.app).post("/api/nope").set("Content-Type", "application/json")
       .send(JSON.stringify({ x: "a".repeat(200_000) })).expect(413);
     expect(r.body.error.code).toBe("request.too_large");
   });

@@ -81,12 +81,12 @@ it("runs the CLI beside the running server: org, SCIM token, outbox", () => {
 it("gives an Owner created without a password a way to get one that the README promises", async () => {
   const org = cli(["org", "create", "--name", "NoPw", "--plan", "free", "--owner-email", "nopw@acme.test"]);
   expect(org.stdout).toContain("roster user set-password --email nopw@acme.test");
-  const signup = await fetch(`http://127.0.0.1:${port}/api/auth/signup`, { method: "POST", headers: { "content-type": "application/json" },
+  const signup = await fetch(`http://127.0.0.1:${port}/api/auth/signup`, { method: "POST", headers: { "content-type": "application/json", "sec-fetch-site": "same-origin" },
     body: JSON.stringify({ email: "nopw@acme.test", password: "attacker pw 123", name: "Mallory" }) });
   expect(signup.status).toBe(409); // nobody else can claim the Owner by signing up first
   const set = cli(["user", "set-password", "--email", "nopw@acme.test", "--password", "owner's own pw", "--json"]);
   expect(JSON.parse(set.stdout)).toEqual({ user: { id: expect.any(String), email: "nopw@acme.test" }, signedOut: false });
-  const signin = await fetch(`http://127.0.0.1:${port}/api/auth/signin`, { method: "POST", headers: { "content-type": "application/json" },
+  const signin = await fetch(`http://127.0.0.1:${port}/api/auth/signin`, { method: "POST", headers: { "content-type": "application/json", "sec-fetch-site": "same-origin" },
     body: JSON.stringify({ email: "nopw@acme.test", password: "owner's own pw" }) });
   expect(signin.status).toBe(200);
   expect(cli(["user", "set-password", "--email", "nobody@acme.test", "--password", "whatever long"]).stderr).toMatch(/User not found/);
