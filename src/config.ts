@@ -49,6 +49,8 @@ const schema = z.object({
   RATE_LIMIT_INVITATION_PER_IP: rateLimit.prefault("60/1m"),
   RATE_LIMIT_SCIM_PER_TOKEN: rateLimit.prefault("6000/1m"),
   RATE_LIMIT_SCIM_FAILED_AUTH_PER_IP: rateLimit.prefault("60/1m"),
+  RATE_LIMIT_SSO_DISCOVERY_PER_IP: rateLimit.prefault("60/1m"),
+  RATE_LIMIT_SSO_CALLBACK_PER_IP: rateLimit.prefault("300/1m"),
 });
 
 export interface Config {
@@ -68,6 +70,7 @@ export interface Config {
   rateLimits: {
     signInPerIp: RateLimitSetting; signInPerEmail: RateLimitSetting; invitationPerIp: RateLimitSetting;
     scimPerToken: RateLimitSetting; scimFailedAuthPerIp: RateLimitSetting;
+    ssoDiscoveryPerIp: RateLimitSetting; ssoCallbackPerIp: RateLimitSetting;
   };
   /** Cookies get `Secure` when BASE_URL is https. */
   secureCookies: boolean;
@@ -145,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       signInPerIp: c.RATE_LIMIT_SIGNIN_PER_IP, signInPerEmail: c.RATE_LIMIT_SIGNIN_PER_EMAIL,
       invitationPerIp: c.RATE_LIMIT_INVITATION_PER_IP, scimPerToken: c.RATE_LIMIT_SCIM_PER_TOKEN,
       scimFailedAuthPerIp: c.RATE_LIMIT_SCIM_FAILED_AUTH_PER_IP,
+      ssoDiscoveryPerIp: c.RATE_LIMIT_SSO_DISCOVERY_PER_IP, ssoCallbackPerIp: c.RATE_LIMIT_SSO_CALLBACK_PER_IP,
     },
     secureCookies: baseUrl.startsWith("https://"),
     ssoAllowInsecureLoopbackIssuers: false,
