@@ -31,6 +31,11 @@ export function embeddedOwner(dataDir: string): number | null {
   return Number.isInteger(pid) && pid !== process.pid && alive(pid) ? pid : null;
 }
 
+/** Whether DATA_DIR holds a database (opening one that does not would create it). */
+export function embeddedDatabaseExists(dataDir: string): boolean {
+  return existsSync(join(dataDir, "pgdata", "PG_VERSION"));
+}
+
 export class EmbeddedDatabaseBusyError extends Error {
   constructor(readonly pid: number, dataDir: string) {
     super(`the embedded database in ${dataDir} is in use by process ${pid}`);

@@ -112,6 +112,38 @@ it("answers bad input with one line on stderr and a non-zero exit", () => {
   expect(badEnv.stderr).toMatch(/^roster: Invalid configuration: PORT/);
 });
 
+it("prints usage for --help (exit 0), and refuses a non-number for a numeric flag (exit 2)", () => {
+  const all = cli(["--help"]);
+  expect([all.code, all.stderr]).toEqual([0, ""]);
+  expect(all.stdout).toMatch(/^Usage: roster <command>/);
+  expect(all.stdout).toContain("roster org create --name NAME --plan free|pro|enterprise");
+  expect(all.stdout).toContain("roster directory google create");
+  const one = cli(["scim-token", "create", "--help"]);
+  expect([one.code, one.stderr]).toEqual([0, ""]);
+  expect(one.stdout).toBe("Usage:\n  roster scim-token create --org ORG_ID [--name NAME] [--json]\n\nCreate a SCIM bearer token (shown only once).");
+  const group = cli(["sso", "--help"]);
+  expect(group.code).toBe(0);
+  expect(group.stdout).toContain("roster sso saml create");
+  expect(group.stdout).not.toContain("roster org create");
+  for (const args of [["mail", "list", "--limit", "ten"], ["mail", "list", "--limit", "1.5"], ["mail", "list", "--limit", "0"]]) {
+    const r = cli(args);
+    expect({ args, code: r.code, stdout: r.stdout }).toEqual({ args, code: 2, stdout: "" });
+    expect(r.stderr).toMatch(/^roster: --limit must be a whole number from 1 to 1000, got ".*"$/);
+  }
+});
+
+it("says there is no database at DATA_DIR instead of opening a new empty one and answering \"not found\"", () => {
+  const elsewhere = mkdtempSync(join(tmpdir(), "roster-elsewhere-"));
+  try {
+    const r = cli(["scim-token", "list", "--org", "00000000-0000-4000-8000-000000000000"], { DATA_DIR: join(elsewhere, "data") });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`roster: there is no Roster database in ${join(elsewhere, "data")} (DATA_DIR). Set DATA_DIR to the server's data directory, or DATABASE_URL; \`roster migrate\` creates a new one here.`);
+    expect(existsSync(join(elsewhere, "data", "pgdata"))).toBe(false);
+  } finally {
+    rmSync(elsewhere, { recursive: true, force: true });
+  }
+});
+
 it("refuses a second server on the same embedded data directory with one clear line", () => {
   const r = spawnSync(TSX, [join(ROOT, "src/server.ts")], { env, encoding: "utf8", timeout: 60_000 });
   expect(r.status).toBe(1);
