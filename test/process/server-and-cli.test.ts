@@ -44,6 +44,9 @@ afterAll(() => {
 
 it("starts on the embedded database, says how to create the first org, and is ready", async () => {
   expect(output).toContain("org create");
+  // The setup link on a line of its own that a terminal makes clickable, never inside a JSON log line.
+  expect(output).toMatch(/^ {2}http:\/\/\S+\/setup\?token=[A-Za-z0-9_-]+$/m);
+  expect(output.split("\n").filter((l) => l.startsWith("{") && l.includes("setup?token="))).toEqual([]);
   const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
   expect(ready.status).toBe(200);
   expect(existsSync(join(dataDir, "session-secret"))).toBe(true);
