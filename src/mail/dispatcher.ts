@@ -187,9 +187,11 @@ export class MailDispatcher {
     const rows: Array<{ id: string; to_address: string; subject: string; body_text: string; created_at: Date }> =
       await this.ds.query(
         `SELECT id, to_address, subject, body_text, created_at FROM email_messages
-          WHERE status = 'pending' AND created_at > $1 ORDER BY created_at LIMIT 100`,
+          WHERE status = 'pending' AND date_trunc('milliseconds', created_at) > $1 ORDER BY created_at LIMIT 100`,
         [this.loggedUpTo],
       );
+    // Compared in milliseconds: PostgreSQL keeps microseconds, a JS Date does not, and a row whose
+    // created_at was rounded down into loggedUpTo would otherwise be logged again at every pass.
     for (const r of rows) {
       const links = r.body_text.match(/https?:\/\/\S+/g) ?? [];
       this.logger.info({ emailId: r.id, to: r.to_address, subject: r.subject, links },
