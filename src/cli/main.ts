@@ -12,7 +12,7 @@ import { createLogger } from "../logger";
 import { systemClock } from "../context";
 import { Outbox } from "../mail/outbox";
 import { COMMANDS, describeCliError, resolveCommand, UsageError, type CommandResult } from "./commands";
-import { usage } from "./usage";
+import { helpFor } from "./usage";
 import { sendToServer } from "./control-socket";
 
 function fail(message: string, code: number): never {
@@ -29,13 +29,9 @@ const CREATING = new Set(["migrate", "org create"]);
 
 async function main(argv: string[]): Promise<void> {
   const json = argv.includes("--json");
-  if (argv.includes("--help") || argv.includes("-h") || argv.length === 0 || argv[0] === "help") {
-    const words = argv.filter((a) => !a.startsWith("-") && a !== "help");
-    const names = Object.keys(COMMANDS);
-    let prefix = words.join(" ");
-    while (prefix && !names.some((n) => n === prefix || n.startsWith(`${prefix} `))) prefix = prefix.split(" ").slice(0, -1).join(" ");
-    if (words.length && !prefix) throw new UsageError(`unknown command "${words.join(" ")}". Commands: roster --help`);
-    process.stdout.write(usage(names, prefix));
+  if (argv.length === 0) throw new UsageError("no command given. Commands: roster --help");
+  if (argv.includes("--help") || argv.includes("-h") || argv[0] === "help") {
+    process.stdout.write(helpFor(Object.keys(COMMANDS), argv.filter((a) => !a.startsWith("-") && a !== "help")));
     return;
   }
   const { name, command, args } = resolveCommand(argv); // an unknown command fails before the database opens

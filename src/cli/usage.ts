@@ -2,6 +2,8 @@
  * `roster --help` and `roster <command> --help`: one synopsis per command, kept here in one
  * place (a unit test checks that every command has one).
  */
+import { UsageError } from "./flags";
+
 export const USAGE: Record<string, { flags: string; what: string }> = {
   "migrate": { flags: "", what: "Run pending database migrations (also creates a new embedded database)." },
   "org create": { flags: "--name NAME --plan free|pro|enterprise --owner-email EMAIL [--owner-password PW] [--owner-name NAME]", what: "Create an organization and its Owner." },
@@ -38,4 +40,12 @@ export function usage(names: string[], prefix = ""): string {
     "for usage errors, 1 otherwise. `roster <command> --help` shows one command.",
     "The database: DATABASE_URL, else the embedded one in DATA_DIR (default ./data).", "",
   ].join("\n");
+}
+
+/** The help for `roster <words…> --help`: the command, else the longest group the words name. */
+export function helpFor(names: string[], words: string[]): string {
+  let prefix = words.join(" ");
+  while (prefix && !names.some((n) => n === prefix || n.startsWith(`${prefix} `))) prefix = prefix.split(" ").slice(0, -1).join(" ");
+  if (words.length && !prefix) throw new UsageError(`unknown command "${words.join(" ")}". Commands: roster --help`);
+  return usage(names, prefix);
 }
