@@ -1,6 +1,6 @@
 /** `roster directory …` (exact names, flags and JSON shapes: scripts depend on them). */
 import { readFile } from "node:fs/promises";
-import { CLI_CTX, flags, required, uuidFlag, UsageError, type Command } from "../src/cli/flags";
+import { CLI_CTX, flags, intFlag, required, uuidFlag, UsageError, type Command } from "../src/cli/flags";
 import { createDirectory, deleteDirectory, listDirectories } from "./directory.service";
 import { confirmHeld, runSync } from "./sync.service";
 import { newInstanceId } from "./lease";
@@ -24,7 +24,7 @@ const googleCreate: Command = async (deps, args) => {
   } catch (err) {
     throw new UsageError(`--service-account-file: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? "error"})`);
   }
-  const interval = f["interval-minutes"] === undefined ? undefined : Number(f["interval-minutes"]);
+  const interval = intFlag(f["interval-minutes"], "interval-minutes", { min: 1, max: 1440 });
   const v = await createDirectory(deps, CLI_CTX, orgId, {
     type: "google", serviceAccountKey: key, adminEmail: required(f["admin-email"], "admin-email"), apiRoot: f["api-root"],
     orgUnits: f["org-unit"] as string[] | undefined, groups: f.group as string[] | undefined, intervalMinutes: interval,

@@ -7,7 +7,7 @@ import express, { type Express } from "express";
 import helmet from "helmet";
 import { pinoHttp } from "pino-http";
 import type { Deps } from "./context";
-import { loggableUrl } from "./logger";
+import { requestLogSerializers } from "./logger";
 import { errorHandler, notFoundHandler } from "./http/error-handler";
 import { csrfGuard, loadSession } from "./http/auth-middleware";
 import { refuseUnstorableText } from "./http/input-guard";
@@ -42,10 +42,8 @@ export function createApp(deps: Deps, hooks: AppHooks = {}): Express {
       return id;
     },
     autoLogging: { ignore: (req) => req.url === "/healthz" || req.url === "/readyz" },
-    serializers: {
-      req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) =>
-        ({ id: req.id, method: req.method, url: loggableUrl(req.url), remoteAddress: req.remoteAddress }),
-    },
+    serializers: requestLogSerializers,
+    customAttributeKeys: { responseTime: "durationMs" },
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? "error" : "info"),
   }));
   app.use(helmet({ referrerPolicy: { policy: "no-referrer" } }));

@@ -51,6 +51,8 @@ const schema = z.object({
   RATE_LIMIT_SCIM_FAILED_AUTH_PER_IP: rateLimit.prefault("60/1m"),
   RATE_LIMIT_PASSWORD_RESET_PER_IP: rateLimit.prefault("20/15m"),
   RATE_LIMIT_PASSWORD_RESET_PER_EMAIL: rateLimit.prefault("3/15m"),
+  RATE_LIMIT_SSO_DISCOVERY_PER_IP: rateLimit.prefault("60/1m"),
+  RATE_LIMIT_SSO_CALLBACK_PER_IP: rateLimit.prefault("300/1m"),
 });
 
 export interface Config {
@@ -72,6 +74,7 @@ export interface Config {
     scimPerToken: RateLimitSetting; scimFailedAuthPerIp: RateLimitSetting;
     /** Reset requests and reset-link checks per client IP (counted apart); reset emails per address. */
     passwordResetPerIp: RateLimitSetting; passwordResetPerEmail: RateLimitSetting;
+    ssoDiscoveryPerIp: RateLimitSetting; ssoCallbackPerIp: RateLimitSetting;
   };
   /** Cookies get `Secure` when BASE_URL is https. */
   secureCookies: boolean;
@@ -150,6 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       invitationPerIp: c.RATE_LIMIT_INVITATION_PER_IP, scimPerToken: c.RATE_LIMIT_SCIM_PER_TOKEN,
       scimFailedAuthPerIp: c.RATE_LIMIT_SCIM_FAILED_AUTH_PER_IP,
       passwordResetPerIp: c.RATE_LIMIT_PASSWORD_RESET_PER_IP, passwordResetPerEmail: c.RATE_LIMIT_PASSWORD_RESET_PER_EMAIL,
+      ssoDiscoveryPerIp: c.RATE_LIMIT_SSO_DISCOVERY_PER_IP, ssoCallbackPerIp: c.RATE_LIMIT_SSO_CALLBACK_PER_IP,
     },
     secureCookies: baseUrl.startsWith("https://"),
     ssoAllowInsecureLoopbackIssuers: false,

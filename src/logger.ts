@@ -8,17 +8,29 @@ export const REDACT_PATHS = [
 
 export type Logger = pino.Logger;
 
-export function createLogger(level: string): Logger {
-  return pino({ level, redact: { paths: REDACT_PATHS, censor: "[redacted]" }, base: { service: "roster" } });
+/** JSON lines on stdout (or on `destination`: tests read what an operator would). */
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  const options = { level, redact: { paths: REDACT_PATHS, censor: "[redacted]" }, base: { service: "roster" } };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /**
- * A request URL fit for the log: invitation tokens in paths are replaced, and query strings are
+ * What a request's log line carries: id, method, path (made loggable), status and duration
+ * (`durationMs`), not every header of the response.
+ */
+export const requestLogSerializers = {
+  req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: loggableUrl(req.url) }),
+  res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+};
+
+/**
+ * A request URL fit for the log: link tokens in paths (invitations, joins, SSO-link
+ * confirmations) are replaced, and query strings are
  * dropped on the SSO endpoints (OIDC `code` and `state`) and the setup page (its one-time token).
  */
 export function loggableUrl(url: string): string {
   const [path, query] = url.split("?", 2);
-  const safePath = path.replace(/(\/invitations\/)[^/?#]+/, "$1[redacted]");
+  const safePath = path.replace(/(\/(?:invitations|joins?|sso-links?)\/)[^/?#]+/, "$1[redacted]");
   if (query === undefined) return safePath;
   if (/^\/(sso|setup)(\/|$)/.test(safePath)) return `${safePath}?[redacted]`;
   return `${safePath}?${query}`;

@@ -88,7 +88,11 @@ async function main(): Promise<void> {
   // After the signal handlers: a slow database must not leave a SIGTERM unhandled.
   countOrgs(deps).then((n) => {
     if (n === 0) {
-      logger.info(`No organization yet. First-run setup (one-time link): ${setupLink(deps)}\n  or: npm run cli -- org create --name "Acme" --plan enterprise --owner-email you@example.com --owner-password '<at least 10 characters>'`);
+      // Plain lines a person can click in a terminal, not a JSON string with escaped newlines; the
+      // log gets a line that says where to look (without the one-time token).
+      logger.info("no organization yet: the first-run setup link is printed on stdout");
+      process.stdout.write(`\nNo organization yet. Set Roster up in a browser with this one-time link:\n\n  ${setupLink(deps)}\n\n`
+        + `or from a shell (roster, or npm run cli -- in a checkout): roster org create --name "Acme" --plan enterprise --owner-email you@example.com --owner-password '<at least 10 characters>'\n\n`);
     }
   }, (err) => logger.warn({ err }, "could not count organizations"));
 }

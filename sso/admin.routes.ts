@@ -10,7 +10,7 @@ import type { Deps } from "../src/context";
 import { asyncHandler, requirePermission, userCtx } from "../src/http/auth-middleware";
 import { parse } from "../src/http/validate";
 import { emailSchema } from "../src/accounts/email-address";
-import { RateLimiter } from "../src/http/rate-limit";
+import { SharedRateLimiter } from "../src/http/rate-limit";
 import { requireEnterprise } from "../src/orgs/org.service";
 import { createConnection, deleteConnection, getConnection, listConnections, updateConnection } from "./connections.service";
 import { addDomain, deleteDomain, listDomains, verifyDomain } from "./domains.service";
@@ -79,9 +79,9 @@ export function ssoAdminRoutes(deps: Deps): Router {
 /** Mounted at /api/sso (no sign-in): POST /discover. */
 export function ssoPublicApiRoutes(deps: Deps): Router {
   const r = Router();
-  const limiter = new RateLimiter(60, 60_000, () => deps.clock.now().getTime());
+  const perIp = new SharedRateLimiter(deps.ds, "sso-discovery-ip", deps.config.rateLimits.ssoDiscoveryPerIp, () => deps.clock.now());
   r.post("/discover", asyncHandler(async (req, res) => {
-    limiter.hit(`discover:${req.ip}`);
+    await perIp.hit(String(req.ip));
     const { email } = parse(z.object({ email: z.string().trim().max(320).pipe(emailSchema) }), req.body);
     res.json(await discover(deps, email));
   }));

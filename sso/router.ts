@@ -9,7 +9,7 @@ import type { Deps } from "../src/context";
 import { AppError } from "../src/errors";
 import { asyncHandler, userCtx } from "../src/http/auth-middleware";
 import { startSession } from "../src/http/session";
-import { RateLimiter } from "../src/http/rate-limit";
+import { SharedRateLimiter } from "../src/http/rate-limit";
 import { loadConnectionForLogin } from "./connections.service";
 import { refuse, SsoError, SsoRefusal } from "./errors";
 import { auditRefusal, completeSsoLogin } from "./login";
@@ -40,7 +40,8 @@ type FlowHandler = (req: Request, res: Response, state: FlowState) => Promise<vo
 
 export function mountSso(app: Express, deps: Deps): void {
   const r = Router();
-  const callbacks = new RateLimiter(300, 60_000, () => deps.clock.now().getTime());
+  // Counted in PostgreSQL like every other limit: N instances enforce one limit, not N.
+  const callbacks = new SharedRateLimiter(deps.ds, "sso-callback-ip", deps.config.rateLimits.ssoCallbackPerIp, () => deps.clock.now());
 
   const flow = (fn: FlowHandler) => asyncHandler(async (req, res) => {
     const state: FlowState = { conn: null };
@@ -115,7 +116,7 @@ export function mountSso(app: Express, deps: Deps): void {
   }));
 
   r.post("/saml/:id/acs", flow(async (req, res, state) => {
-    callbacks.hit(`acs:${req.params.id}:${req.ip}`);
+    await callbacks.hit(`acs:${req.params.id}:${req.ip}`);
     const { conn } = await load(state, req, "saml", true);
     await purgeExpired(deps);
     const body = (req.body ?? {}) as Record<string, unknown>;
@@ -150,7 +151,7 @@ export function mountSso(app: Express, deps: Deps): void {
   }));
 
   r.get("/oidc/:id/callback", flow(async (req, res, state) => {
-    callbacks.hit(`oidc:${req.params.id}:${req.ip}`);
+    await callbacks.hit(`oidc:${req.params.id}:${req.ip}`);
     const { conn } = await load(state, req, "oidc", true);
     await purgeExpired(deps);
     const result = await oidcCallback(deps, conn, req, state);

@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { EmailMessage, PLANS } from "../../entities";
 import { parse } from "../http/validate";
-import { CLI_CTX, flags, required, uuidFlag, UsageError, type Command } from "./flags";
+import { CLI_CTX, flags, intFlag, required, uuidFlag, UsageError, type Command } from "./flags";
 
 export { UsageError, type Command, type CommandResult } from "./flags";
 import { AppError, ValidationError } from "../errors";
@@ -64,7 +64,7 @@ const scimTokenRevoke: Command = async (deps, args) => {
 
 const mailList: Command = async (deps, args) => {
   const f = flags(args, { to: { type: "string" }, limit: { type: "string" } });
-  const limit = Math.min(Math.max(Number(f.limit ?? 50) || 50, 1), 1000);
+  const limit = intFlag(f.limit, "limit", { min: 1, max: 1000 }) ?? 50;
   const qb = deps.ds.getRepository(EmailMessage).createQueryBuilder("m").orderBy("m.createdAt", "DESC").take(limit);
   if (f.to) qb.where("lower(m.to) = lower(:to)", { to: f.to });
   const rows = await qb.getMany();

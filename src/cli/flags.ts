@@ -45,3 +45,13 @@ export function uuidFlag(value: string | undefined, flag: string, what: string):
   if (!isUuid(id)) throw new UsageError(`--${flag} must be ${what} (a UUID), got "${id}"`);
   return id;
 }
+
+/** A whole-number flag: a non-number is a usage error, never a silent default. */
+export function intFlag(value: string | undefined, flag: string, range: { min: number; max: number }): number | undefined {
+  if (value === undefined) return undefined;
+  const n = /^\s*-?\d+\s*$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < range.min || n > range.max) {
+    throw new UsageError(`--${flag} must be a whole number from ${range.min} to ${range.max}, got "${value}"`);
+  }
+  return n;
+}

@@ -3,10 +3,12 @@
  * A lock file holds the owner's pid; a second process (say, the CLI while the server runs)
  * must go through the owner instead of opening the files (see src/cli/control-socket.ts).
  */
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { execFile } from "node:child_process";
 import { PGlite } from "@electric-sql/pglite";
+import { projectRoot } from "../project-root";
 
 export function lockFile(dataDir: string): string {
   return join(dataDir, "pglite.lock");
@@ -27,6 +29,11 @@ export function embeddedOwner(dataDir: string): number | null {
   if (!existsSync(file)) return null;
   const pid = Number(readFileSync(file, "utf8").trim());
   return Number.isInteger(pid) && pid !== process.pid && alive(pid) ? pid : null;
+}
+
+/** Whether DATA_DIR holds a database (opening one that does not would create it). */
+export function embeddedDatabaseExists(dataDir: string): boolean {
+  return existsSync(join(dataDir, "pgdata", "PG_VERSION"));
 }
 
 export class EmbeddedDatabaseBusyError extends Error {
@@ -57,17 +64,59 @@ export function secureDataDir(dataDir: string): void {
 }
 
 /**
- * initdb grows PGlite's WebAssembly memory to ~0.85 GB, and WebAssembly memory never shrinks. A
- * short-lived child process initialises a fresh directory, so the server itself only ever opens
- * an initialised one and idles under 400 MB (measured: 378 MB RSS; 0.85 GB when it ran initdb).
+ * PostgreSQL's defaults size buffers for a server with many connections; PGlite is one session.
+ * 16 MB of shared buffers instead of 128 MB is what takes a later start from ~290 MB to ~170 MB
+ * RSS (PGlite's WebAssembly memory only grows). Given at every start, so data directories made
+ * before (whose postgresql.conf says 128MB) shrink too.
  */
-function initialiseInChild(pgdata: string): Promise<void> {
-  const script = `process.umask(0o077); require(${JSON.stringify(require.resolve("@electric-sql/pglite"))}).PGlite.create({ dataDir: ${JSON.stringify(pgdata)} })
-    .then((db) => db.close()).then(() => process.exit(0), (e) => { console.error(e && e.message); process.exit(1); });`;
+const SETTINGS = ["-c", "shared_buffers=16MB", "-c", "max_connections=10"];
+const START_PARAMS = [...PGlite.defaultStartParams, "-c", "shared_buffers=16MB"];
+
+/**
+ * PGlite's own initdb peaks at ~0.7 GB (a second PostgreSQL instance, a 128 MB copy of its heap,
+ * the initdb module), and WebAssembly memory never shrinks. A data directory made once, at build
+ * time (`npm run build:pgdata`, run by the Dockerfile and `npm start`), is loaded instead: a first
+ * start then peaks near a later one. Its name carries PGlite's version: another version's
+ * directory might not open.
+ */
+export function pgdataTemplatePath(): string {
+  const manifest = join(dirname(require.resolve("@electric-sql/pglite")), "..", "package.json");
+  const { version } = JSON.parse(readFileSync(manifest, "utf8")) as { version: string };
+  return join(projectRoot(), "dist", `pgdata-pglite-${version}.tgz`);
+}
+
+/** Initialises a fresh directory in a process of its own, so its memory is given back when it exits. */
+function initialiseInChild(pgdata: string, out?: string): Promise<void> {
+  const script = `process.umask(0o077); require(${JSON.stringify(require.resolve("@electric-sql/pglite"))}).PGlite.create({ dataDir: ${JSON.stringify(pgdata)}, initDbStartParams: ${JSON.stringify(SETTINGS)} })
+    .then(async (db) => { ${out ? `require("node:fs").writeFileSync(${JSON.stringify(out)}, Buffer.from(await (await db.dumpDataDir("gzip")).arrayBuffer()));` : ""} await db.close(); })
+    .then(() => process.exit(0), (e) => { console.error(e && e.message); process.exit(1); });`;
   return new Promise((ok, fail) => {
     execFile(process.execPath, ["-e", script], { timeout: 180_000 }, (err, _out, stderr) =>
       err ? fail(new Error(`initialising the embedded database failed: ${stderr.trim() || err.message}`)) : ok());
   });
+}
+
+/** Makes the template (a fresh, empty data directory as a tarball) unless it exists. */
+export async function makePgdataTemplate(file = pgdataTemplatePath()): Promise<boolean> {
+  if (existsSync(file)) return false;
+  const scratch = mkdtempSync(join(tmpdir(), "roster-pgdata-"));
+  try {
+    await initialiseInChild(join(scratch, "pgdata"), `${file}.partial`);
+    chmodSync(`${file}.partial`, 0o644); // an empty database; read by the user the server runs as
+    renameSync(`${file}.partial`, file);
+    return true;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+async function openFresh(pgdata: string): Promise<PGlite> {
+  const template = pgdataTemplatePath();
+  if (existsSync(template)) {
+    return PGlite.create({ dataDir: pgdata, startParams: START_PARAMS, loadDataDir: new Blob([readFileSync(template)]) });
+  }
+  await initialiseInChild(pgdata);
+  return PGlite.create({ dataDir: pgdata, startParams: START_PARAMS });
 }
 
 export async function openEmbedded(dataDir: string): Promise<{ db: PGlite; close: () => Promise<void> }> {
@@ -77,9 +126,9 @@ export async function openEmbedded(dataDir: string): Promise<{ db: PGlite; close
   mkdirSync(join(dataDir, "pgdata"), { recursive: true });
   writeFileSync(lockFile(dataDir), String(process.pid));
   const pgdata = join(dataDir, "pgdata");
-  if (readdirSync(pgdata).length === 0) await initialiseInChild(pgdata);
-  secureDataDir(dataDir);
-  const db = await PGlite.create({ dataDir: pgdata });
+  const db = readdirSync(pgdata).length === 0
+    ? await openFresh(pgdata)
+    : await PGlite.create({ dataDir: pgdata, startParams: START_PARAMS });
   // PGlite writes some files (initdb's, pg_internal.init) with explicit modes rather than through
   // the umask: tighten again once open. The 0700 directory keeps others out either way.
   secureDataDir(dataDir);

@@ -36,15 +36,15 @@ const JSON_TYPES = ["application/json", "application/*+json"];
 
 /**
  * Whether a write comes from a page of our own origin. `Origin: null` (sandboxed iframes, opaque
- * origins) is cross-site. A missing Origin is cross-site when the browser says so through
- * Sec-Fetch-Site; a request with neither header does not come from a browser that a third-party
- * page could drive (every browser that can send a JSON body cross-site also sends Origin), and the
- * JSON-only rule below stops the one thing an old browser could forge: a form post.
+ * origins, some redirects) is cross-site whatever else the request says. A missing Origin is
+ * same-origin only when the browser says so through `Sec-Fetch-Site: same-origin`: a request with
+ * neither header is refused, since an old or unusual client that drops both could otherwise carry
+ * a login CSRF (issue 11). Only cookie-based and anonymous browser routes live under /api; token
+ * clients (SCIM) have their own paths and never reach this guard.
  */
 export function sameOriginWrite(origin: string | undefined, fetchSite: string | undefined, ownOrigin: string): boolean {
-  if (origin !== undefined) return origin === ownOrigin;
-  if (fetchSite !== undefined) return fetchSite === "same-origin";
-  return true;
+  if (origin !== undefined) return origin === ownOrigin; // "null" never equals an origin
+  return fetchSite === "same-origin";
 }
 
 /**

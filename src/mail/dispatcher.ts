@@ -180,14 +180,27 @@ export class MailDispatcher {
       failed ? "email failed for good" : "email delivery failed; will retry");
   }
 
-  /** No SMTP_URL: leave messages pending (they go out once SMTP is configured) and log each new one with its links. */
+  /**
+   * No SMTP_URL: leave messages pending (they go out once SMTP is configured) and log each new one
+   * with its links. What was pending before this process started was logged by an earlier one:
+   * the first pass only counts it, so a restart does not print every open invitation link again.
+   */
   private async logNew(): Promise<void> {
+    if (this.loggedUpTo.getTime() === 0) {
+      const [r]: Array<{ n: number; last: Date | null }> = await this.ds.query(
+        `SELECT count(*)::int AS n, max(created_at) AS last FROM email_messages WHERE status = 'pending'`);
+      if (r.n > 0) this.logger.info({ pending: r.n }, "emails are waiting in the outbox (no SMTP_URL set); `roster mail list` shows them");
+      this.loggedUpTo = r.last ? new Date(r.last) : new Date(1);
+      return;
+    }
     const rows: Array<{ id: string; to_address: string; subject: string; body_text: string; created_at: Date }> =
       await this.ds.query(
         `SELECT id, to_address, subject, body_text, created_at FROM email_messages
-          WHERE status = 'pending' AND created_at > $1 ORDER BY created_at LIMIT 100`,
+          WHERE status = 'pending' AND date_trunc('milliseconds', created_at) > $1 ORDER BY created_at LIMIT 100`,
         [this.loggedUpTo],
       );
+    // Compared in milliseconds: PostgreSQL keeps microseconds, a JS Date does not, and a row whose
+    // created_at was rounded down into loggedUpTo would otherwise be logged again at every pass.
     for (const r of rows) {
       const links = r.body_text.match(/https?:\/\/\S+/g) ?? [];
       this.logger.info({ emailId: r.id, to: r.to_address, subject: r.subject, links },

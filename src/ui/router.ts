@@ -4,23 +4,12 @@
  * inline code); pages that need a session redirect to /login first.
  */
 import express, { type Express, type Request, type RequestHandler, type Response } from "express";
-import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import type { Deps } from "../context";
 import { asyncHandler } from "../http/auth-middleware";
 import { countOrgs } from "../orgs/org.service";
 import { setupRoutes } from "./setup";
-
-/** The project root (the folder holding package.json), from src/ui or dist/src/ui alike. */
-function projectRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, "package.json"))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`no package.json above ${__dirname}`);
-    dir = up;
-  }
-  return dir;
-}
+import { projectRoot } from "../project-root";
 
 export const PUBLIC_DIR = join(projectRoot(), "public");
 

@@ -12,7 +12,7 @@ import { SYSTEM_CTX } from "../../src/context";
 import { Membership, Organization, ScimToken } from "../../entities";
 import { PASSWORD } from "../support/actors";
 import { IsNull } from "typeorm";
-import request from "supertest";
+import { pageRequest } from "../support/app";
 import { TestOidcProvider } from "../support/oidc-provider";
 
 let b: BrowserApp;
@@ -54,7 +54,7 @@ it("first-run setup creates the first organization and its Owner, once", async (
   orgId = org.id;
   expect(org.plan).toBe("enterprise");
 
-  await request(b.t.app).post("/api/setup").send({
+  await pageRequest(b.t.app).post("/api/setup").send({
     token: setupLink(b.t.deps).split("token=")[1], orgName: "Second", plan: "free", name: "X", email: "x@example.test", password: PASSWORD,
   }).expect(409);
   await page.goto("/setup");

@@ -1,6 +1,6 @@
 /** Accounts and sessions: sign-up/in/out, uniform failures, rate limits, cookie flags, CSRF, SSO enforcement. */
 import request from "supertest";
-import { startTestApp, ApiClient, type TestApp } from "../support/app";
+import { startTestApp, ApiClient, SAME_ORIGIN, pageRequest, type TestApp } from "../support/app";
 import { addMemberViaInvite, createOrg, PASSWORD, signIn, uniqueEmail } from "../support/actors";
 import { Organization, Session } from "../../entities";
 
@@ -13,7 +13,7 @@ afterAll(() => t.close());
 describe("sign-up and sign-in", () => {
   it("creates an account with a session cookie that is HttpOnly and SameSite=Lax", async () => {
     const email = uniqueEmail("new");
-    const r = await request(t.app).post("/api/auth/signup").send({ email, password: PASSWORD, name: "New" }).expect(201);
+    const r = await pageRequest(t.app).post("/api/auth/signup").send({ email, password: PASSWORD, name: "New" }).expect(201);
     const cookie = r.headers["set-cookie"][0];
     expect(cookie).toMatch(/^roster_session=[A-Za-z0-9_-]{43};/);
     expect(cookie).toContain("HttpOnly");
@@ -27,25 +27,25 @@ describe("sign-up and sign-in", () => {
 
   it("refuses a duplicate email (any case), a short password and a bad email, naming the fields", async () => {
     const email = uniqueEmail("dup");
-    await request(t.app).post("/api/auth/signup").send({ email, password: PASSWORD, name: "A" }).expect(201);
-    const dup = await request(t.app).post("/api/auth/signup").send({ email: email.toUpperCase(), password: PASSWORD, name: "B" }).expect(409);
+    await pageRequest(t.app).post("/api/auth/signup").send({ email, password: PASSWORD, name: "A" }).expect(201);
+    const dup = await pageRequest(t.app).post("/api/auth/signup").send({ email: email.toUpperCase(), password: PASSWORD, name: "B" }).expect(409);
     expect(dup.body.error.code).toBe("user.email_taken");
-    const bad = await request(t.app).post("/api/auth/signup").send({ email: "x", password: "short", name: "" }).expect(400);
+    const bad = await pageRequest(t.app).post("/api/auth/signup").send({ email: "x", password: "short", name: "" }).expect(400);
     expect(bad.body.error.fields.map((f: { field: string }) => f.field).sort()).toEqual(["email", "name", "password"]);
   });
 
   it("answers an unknown email and a wrong password the same way", async () => {
     const fx = await createOrg(t);
-    const a = await request(t.app).post("/api/auth/signin").send({ email: fx.ownerEmail, password: "wrong password!" }).expect(401);
-    const b = await request(t.app).post("/api/auth/signin").send({ email: uniqueEmail("ghost"), password: "wrong password!" }).expect(401);
+    const a = await pageRequest(t.app).post("/api/auth/signin").send({ email: fx.ownerEmail, password: "wrong password!" }).expect(401);
+    const b = await pageRequest(t.app).post("/api/auth/signin").send({ email: uniqueEmail("ghost"), password: "wrong password!" }).expect(401);
     expect({ ...a.body.error, requestId: 0 }).toEqual({ ...b.body.error, requestId: 0 });
     expect(a.body.error.code).toBe("auth.invalid_credentials");
   });
 
   it("rate-limits sign-in attempts per email with 429 and Retry-After", async () => {
     const email = uniqueEmail("brute");
-    let last = await request(t.app).post("/api/auth/signin").send({ email, password: "nope nope nope" });
-    for (let i = 0; i < 10; i++) last = await request(t.app).post("/api/auth/signin").send({ email, password: "nope nope nope" });
+    let last = await pageRequest(t.app).post("/api/auth/signin").send({ email, password: "nope nope nope" });
+    for (let i = 0; i < 10; i++) last = await pageRequest(t.app).post("/api/auth/signin").send({ email, password: "nope nope nope" });
     expect(last.status).toBe(429);
     expect(Number(last.headers["retry-after"])).toBeGreaterThan(0);
     expect(last.body.error.code).toBe("request.rate_limited");
@@ -72,9 +72,9 @@ describe("CSRF", () => {
     const fx = await createOrg(t);
     const token = (await fx.owner.get("/api/auth/csrf").expect(200)).body.csrfToken;
     expect(token).toBe(fx.owner.csrf);
-    const bare = await fx.owner.agent.post(`/api/orgs/${fx.orgId}/chatbots`).send({ name: "x" }).expect(403);
+    const bare = await fx.owner.agent.post(`/api/orgs/${fx.orgId}/chatbots`).set(SAME_ORIGIN).send({ name: "x" }).expect(403);
     expect(bare.body.error.code).toBe("csrf.missing_token");
-    await fx.owner.agent.post(`/api/orgs/${fx.orgId}/chatbots`).set("X-CSRF-Token", "wrong").send({ name: "x" }).expect(403);
+    await fx.owner.agent.post(`/api/orgs/${fx.orgId}/chatbots`).set(SAME_ORIGIN).set("X-CSRF-Token", "wrong").send({ name: "x" }).expect(403);
     await fx.owner.post(`/api/orgs/${fx.orgId}/chatbots`, { name: "x" }).expect(201);
   });
 

@@ -1,9 +1,11 @@
 import request from "supertest";
-import { startTestApp, type TestApp } from "../support/app";
+import { pageRequest, startTestApp, type TestApp } from "../support/app";
 import { createOrgWithOwner } from "../../src/orgs/org.service";
 import { SYSTEM_CTX } from "../../src/context";
 import { invitationEmail } from "../../src/mail/templates";
 import { EmailMessage } from "../../entities";
+import { createApp } from "../../src/app";
+import { createLogger } from "../../src/logger";
 
 let t: TestApp;
 beforeAll(async () => {
@@ -27,13 +29,25 @@ describe("HTTP foundation", () => {
   it("answers unknown routes and malformed JSON with a JSON error, never a stack", async () => {
     const r1 = await request(t.app).get("/api/nope").expect(404);
     expect(r1.body.error.code).toBe("route.not_found");
-    const r2 = await request(t.app).post("/api/nope").set("Content-Type", "application/json").send("{bad").expect(400);
+    const r2 = await pageRequest(t.app).post("/api/nope").set("Content-Type", "application/json").send("{bad").expect(400);
     expect(r2.body.error.code).toBe("request.malformed_json");
     expect(JSON.stringify(r2.body)).not.toMatch(/at .*\.js/);
   });
 
+  it("logs each request as one line: id, method, path, status and duration, no response headers, no link tokens", async () => {
+    const lines: string[] = [];
+    const logger = createLogger("info", { write: (l: string) => void lines.push(l) });
+    const app = createApp({ ...t.deps, logger });
+    await request(app).get("/api/invitations/secret-token-123").set("X-Request-Id", "log-check-1");
+    const entry = lines.map((l) => JSON.parse(l)).find((l) => l.req?.id === "log-check-1");
+    expect(entry).toEqual(expect.objectContaining({ msg: "request completed", durationMs: expect.any(Number),
+      req: { id: "log-check-1", method: "GET", path: "/api/invitations/[redacted]" }, res: { status: expect.any(Number) } }));
+    expect(Object.keys(entry).sort()).toEqual(["durationMs", "level", "msg", "req", "res", "service", "time"]);
+    expect(lines.join("\n")).not.toContain("secret-token-123");
+  });
+
   it("refuses a body over the size limit with 413", async () => {
-    const r = await request(t.app).post("/api/nope").set("Content-Type", "application/json")
+    const r = await pageRequest(t.app).post("/api/nope").set("Content-Type", "application/json")
       .send(JSON.stringify({ x: "a".repeat(200_000) })).expect(413);
     expect(r.body.error.code).toBe("request.too_large");
   });

@@ -6,7 +6,7 @@
  */
 import request from "supertest";
 import fc from "fast-check";
-import { startTestApp, type TestApp } from "../support/app";
+import { startTestApp, SAME_ORIGIN, pageRequest, type TestApp } from "../support/app";
 import { PASSWORD, createOrg, signIn, uniqueEmail, type OrgFixture } from "../support/actors";
 import { PATCH_OP, expectScimError, scimOrg, type ScimOrg } from "../support/scim";
 import { hashPassword } from "../../src/auth/passwords";
@@ -144,10 +144,34 @@ describe("login CSRF", () => {
     expect(own.status).toBe(200);
   });
 
+  it("refuses a write with neither Origin nor Sec-Fetch-Site (login CSRF through a client that sends no Origin)", async () => {
+    for (const [path, body] of [["/api/auth/signin", signin()], ["/api/auth/signup", { email: uniqueEmail("csrf"), password: PASSWORD, name: "X" }],
+      ["/api/invitations/abc/accept", { name: "X", password: PASSWORD }]] as const) {
+      const r = await request(t.app).post(path).send(body);
+      expect({ path, status: r.status, code: r.body.error?.code, setCookie: r.headers["set-cookie"] })
+        .toEqual({ path, status: 403, code: "csrf.bad_origin", setCookie: undefined });
+    }
+  });
+
+  it("refuses a cookie-authenticated write without Origin, even with the CSRF token", async () => {
+    const before = (await fx.owner.get(`/api/orgs/${fx.orgId}/chatbots`)).body;
+    const bare = await fx.owner.agent.post(`/api/orgs/${fx.orgId}/chatbots`).set("X-CSRF-Token", fx.owner.csrf!).send({ name: "No origin" });
+    expect([bare.status, bare.body.error?.code]).toEqual([403, "csrf.bad_origin"]);
+    const nullOrigin = await fx.owner.agent.post(`/api/orgs/${fx.orgId}/chatbots`).set("X-CSRF-Token", fx.owner.csrf!)
+      .set("Origin", "null").set("Sec-Fetch-Site", "same-origin").send({ name: "Null origin" });
+    expect([nullOrigin.status, nullOrigin.body.error?.code]).toEqual([403, "csrf.bad_origin"]);
+    expect((await fx.owner.get(`/api/orgs/${fx.orgId}/chatbots`)).body).toEqual(before);
+  });
+
+  it("leaves bearer-token SCIM clients alone: they send no Origin and are not cookie-based", async () => {
+    const r = await s.scim.post("/Users", { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: "no-origin@corp.test" });
+    expect(r.status).toBe(201);
+  });
+
   it("refuses form bodies on /api (415), which any site can post without a preflight", async () => {
     for (const path of ["/api/auth/signin", "/api/auth/signup", "/api/invitations/abc/accept"]) {
       for (const type of ["application/x-www-form-urlencoded", "text/plain", "multipart/form-data; boundary=x"]) {
-        const r = await request(t.app).post(path).set("Content-Type", type)
+        const r = await request(t.app).post(path).set(SAME_ORIGIN).set("Content-Type", type)
           .send(`email=${encodeURIComponent(fx.ownerEmail)}&password=${encodeURIComponent(PASSWORD)}&name=x`);
         expect({ path, type, status: r.status, setCookie: r.headers["set-cookie"] }).toEqual({ path, type, status: 415, setCookie: undefined });
       }
@@ -166,7 +190,7 @@ describe("invitation guesses", () => {
     const oneHash = await cpu(() => hashPassword("a long enough password"));
     const guesses = await cpu(async () => {
       for (let i = 0; i < 10; i++) {
-        const r = await request(t.app).post(`/api/invitations/guess${i}/accept`).send({ name: "X", password: "a long enough password" });
+        const r = await pageRequest(t.app).post(`/api/invitations/guess${i}/accept`).send({ name: "X", password: "a long enough password" });
         expect(r.status).toBe(404);
       }
     });

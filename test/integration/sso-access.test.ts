@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import request from "supertest";
 import { AuditEvent, GroupRoleMapping, Membership, SsoConnection, UserIdentity } from "../../entities";
-import { ApiClient, startTestApp, type TestApp } from "../support/app";
+import { ApiClient, pageRequest, startTestApp, type TestApp } from "../support/app";
 import { TestSamlIdp, type ResponseOptions } from "../support/saml-idp";
 import { expectRefused, orgWithOwner, PASSWORD, signedIn } from "../support/sso";
 import { linkTokenFromOutbox } from "../support/actors";
@@ -83,7 +83,7 @@ describe("who gets in", () => {
     expect(await t.deps.ds.getRepository(UserIdentity).countBy({ userId: user.id })).toBe(0);
     expect((await ssoLogin(jitOff, "inv@acme.test")).res.text).toContain("sso.link_proof_required"); // asked again: no second email
     expect((await t.deps.ds.query(`SELECT count(*)::int AS n FROM email_messages WHERE to_address = 'inv@acme.test' AND kind = 'sso.link_proof'`))[0].n).toBe(1);
-    await request(t.app).post(`/api/sso-links/${await linkTokenFromOutbox(t, "inv@acme.test", "sso-link")}/confirm`).expect(200);
+    await pageRequest(t.app).post(`/api/sso-links/${await linkTokenFromOutbox(t, "inv@acme.test", "sso-link")}/confirm`).expect(200);
     const { browser, res } = await ssoLogin(jitOff, "inv@acme.test");
     expect(res.status).toBe(303);
     expect((await browser.get("/api/me")).body.user.id).toBe(user.id);
@@ -113,7 +113,7 @@ describe("who gets in", () => {
     await member("out@acme.test", { password: true, org: otherOrgId });
     await expectRefused(t, "sso.not_provisioned", async () => (await ssoLogin(jitOff, "out@acme.test")).res);
     expect((await ssoLogin(jitOn, "out@acme.test")).res.text).toContain("sso.link_proof_required"); // password and another org: proof first
-    await request(t.app).post(`/api/sso-links/${await linkTokenFromOutbox(t, "out@acme.test", "sso-link")}/confirm`).expect(200);
+    await pageRequest(t.app).post(`/api/sso-links/${await linkTokenFromOutbox(t, "out@acme.test", "sso-link")}/confirm`).expect(200);
     const { browser, res } = await ssoLogin(jitOn, "out@acme.test");
     expect(res.status).toBe(303);
     const me = (await browser.get("/api/me")).body;
@@ -177,7 +177,7 @@ describe("require SSO and break-glass", () => {
 
 describe("discovery", () => {
   it("answers with the login URL for a verified domain with an enabled connection, else sso:false", async () => {
-    const d = (email: string) => request(t.app).post("/api/sso/discover").send({ email });
+    const d = (email: string) => pageRequest(t.app).post("/api/sso/discover").send({ email });
     expect((await d("someone@ACME.test")).body).toEqual({ sso: true, loginUrl: `/sso/saml/${jitOn}/login` });
     expect((await d("someone@unknown.test")).body).toEqual({ sso: false });
     await owner.post(`/api/orgs/${orgId}/domains`, { domain: "pending.test" }).expect(201);

@@ -3,7 +3,7 @@
  * an invitation resets it; an SSO link to an account holding an Owner role waits for proof.
  */
 import request from "supertest";
-import { ApiClient, startTestApp, type TestApp } from "../support/app";
+import { ApiClient, pageRequest, startTestApp, type TestApp } from "../support/app";
 import { PASSWORD, createOrg, linkTokenFromOutbox, tokenFromOutbox } from "../support/actors";
 import { TestSamlIdp } from "../support/saml-idp";
 import { insertUser } from "../../src/accounts/users";
@@ -80,8 +80,8 @@ it("an SSO link to a passwordless account that is an Owner waits for the emailed
   expect((await first.browser.get("/api/me")).status).toBe(401);
   const token = await linkTokenFromOutbox(t, ownerEmail, "sso-link");
   expect((await request(t.app).get(`/sso-link/${token}`).expect(200)).text).toContain("/assets/js/sso-link.js"); // the page; confirming is a click
-  await request(t.app).post(`/api/sso-links/${token}/confirm`).expect(200);
-  expect((await request(t.app).post(`/api/sso-links/${token}/confirm`)).status).toBe(410); // once
+  await pageRequest(t.app).post(`/api/sso-links/${token}/confirm`).expect(200);
+  expect((await pageRequest(t.app).post(`/api/sso-links/${token}/confirm`)).status).toBe(410); // once
   const second = await login();
   expect(second.res.status).toBe(303);
   expect((await second.browser.get("/api/me").expect(200)).body.user.email).toBe(ownerEmail);

@@ -60,8 +60,9 @@ function call(port: number, path: string, opts: { agent?: http.Agent; method?: s
   });
 }
 
+// As one of Roster's own pages posts it (the CSRF guard refuses writes without Origin or Sec-Fetch-Site).
 const json = (body: unknown, extra: Record<string, string> = {}) =>
-  ({ method: "POST", headers: { "content-type": "application/json", ...extra }, body: JSON.stringify(body) });
+  ({ method: "POST", headers: { "content-type": "application/json", "sec-fetch-site": "same-origin", ...extra }, body: JSON.stringify(body) });
 
 describePg("three instances on one PostgreSQL", () => {
   const dbName = `roster_cluster_${randomBytes(4).toString("hex")}`;

@@ -44,6 +44,9 @@ afterAll(() => {
 
 it("starts on the embedded database, says how to create the first org, and is ready", async () => {
   expect(output).toContain("org create");
+  // The setup link on a line of its own that a terminal makes clickable, never inside a JSON log line.
+  expect(output).toMatch(/^ {2}http:\/\/\S+\/setup\?token=[A-Za-z0-9_-]+$/m);
+  expect(output.split("\n").filter((l) => l.startsWith("{") && l.includes("setup?token="))).toEqual([]);
   const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
   expect(ready.status).toBe(200);
   expect(existsSync(join(dataDir, "session-secret"))).toBe(true);
@@ -81,12 +84,12 @@ it("runs the CLI beside the running server: org, SCIM token, outbox", () => {
 it("gives an Owner created without a password a way to get one that the README promises", async () => {
   const org = cli(["org", "create", "--name", "NoPw", "--plan", "free", "--owner-email", "nopw@acme.test"]);
   expect(org.stdout).toContain("roster user set-password --email nopw@acme.test");
-  const signup = await fetch(`http://127.0.0.1:${port}/api/auth/signup`, { method: "POST", headers: { "content-type": "application/json" },
+  const signup = await fetch(`http://127.0.0.1:${port}/api/auth/signup`, { method: "POST", headers: { "content-type": "application/json", "sec-fetch-site": "same-origin" },
     body: JSON.stringify({ email: "nopw@acme.test", password: "attacker pw 123", name: "Mallory" }) });
   expect(signup.status).toBe(409); // nobody else can claim the Owner by signing up first
   const set = cli(["user", "set-password", "--email", "nopw@acme.test", "--password", "owner's own pw", "--json"]);
   expect(JSON.parse(set.stdout)).toEqual({ user: { id: expect.any(String), email: "nopw@acme.test" }, signedOut: false });
-  const signin = await fetch(`http://127.0.0.1:${port}/api/auth/signin`, { method: "POST", headers: { "content-type": "application/json" },
+  const signin = await fetch(`http://127.0.0.1:${port}/api/auth/signin`, { method: "POST", headers: { "content-type": "application/json", "sec-fetch-site": "same-origin" },
     body: JSON.stringify({ email: "nopw@acme.test", password: "owner's own pw" }) });
   expect(signin.status).toBe(200);
   expect(cli(["user", "set-password", "--email", "nobody@acme.test", "--password", "whatever long"]).stderr).toMatch(/User not found/);
@@ -110,6 +113,38 @@ it("answers bad input with one line on stderr and a non-zero exit", () => {
   const badEnv = cli(["mail", "list"], { PORT: "lots" });
   expect(badEnv.code).toBe(2);
   expect(badEnv.stderr).toMatch(/^roster: Invalid configuration: PORT/);
+});
+
+it("prints usage for --help (exit 0), and refuses a non-number for a numeric flag (exit 2)", () => {
+  const all = cli(["--help"]);
+  expect([all.code, all.stderr]).toEqual([0, ""]);
+  expect(all.stdout).toMatch(/^Usage: roster <command>/);
+  expect(all.stdout).toContain("roster org create --name NAME --plan free|pro|enterprise");
+  expect(all.stdout).toContain("roster directory google create");
+  const one = cli(["scim-token", "create", "--help"]);
+  expect([one.code, one.stderr]).toEqual([0, ""]);
+  expect(one.stdout).toBe("Usage:\n  roster scim-token create --org ORG_ID [--name NAME] [--json]\n\nCreate a SCIM bearer token (shown only once).");
+  const group = cli(["sso", "--help"]);
+  expect(group.code).toBe(0);
+  expect(group.stdout).toContain("roster sso saml create");
+  expect(group.stdout).not.toContain("roster org create");
+  for (const args of [["mail", "list", "--limit", "ten"], ["mail", "list", "--limit", "1.5"], ["mail", "list", "--limit", "0"]]) {
+    const r = cli(args);
+    expect({ args, code: r.code, stdout: r.stdout }).toEqual({ args, code: 2, stdout: "" });
+    expect(r.stderr).toMatch(/^roster: --limit must be a whole number from 1 to 1000, got ".*"$/);
+  }
+});
+
+it("says there is no database at DATA_DIR instead of opening a new empty one and answering \"not found\"", () => {
+  const elsewhere = mkdtempSync(join(tmpdir(), "roster-elsewhere-"));
+  try {
+    const r = cli(["scim-token", "list", "--org", "00000000-0000-4000-8000-000000000000"], { DATA_DIR: join(elsewhere, "data") });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`roster: there is no Roster database in ${join(elsewhere, "data")} (DATA_DIR). Set DATA_DIR to the server's data directory, or DATABASE_URL; \`roster migrate\` creates a new one here.`);
+    expect(existsSync(join(elsewhere, "data", "pgdata"))).toBe(false);
+  } finally {
+    rmSync(elsewhere, { recursive: true, force: true });
+  }
 });
 
 it("refuses a second server on the same embedded data directory with one clear line", () => {

@@ -66,8 +66,24 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
 }
 
 /**
- * A browser-like API client: keeps the session cookie and sends the CSRF token on writes,
- * as the UI does.
+ * What a browser adds to a request made by one of Roster's own pages; the CSRF guard refuses
+ * /api writes that carry neither it nor our Origin.
+ */
+export const SAME_ORIGIN = { "Sec-Fetch-Site": "same-origin" } as const;
+
+/** An anonymous write to /api as one of our own pages makes it (no cookies kept). */
+export function pageRequest(app: Express) {
+  return {
+    post: (path: string) => request(app).post(path).set(SAME_ORIGIN),
+    patch: (path: string) => request(app).patch(path).set(SAME_ORIGIN),
+    put: (path: string) => request(app).put(path).set(SAME_ORIGIN),
+    delete: (path: string) => request(app).delete(path).set(SAME_ORIGIN),
+  };
+}
+
+/**
+ * A browser-like API client: keeps the session cookie and, on writes, sends the CSRF token and
+ * the Sec-Fetch-Site header a browser adds, as the UI does.
  */
 export class ApiClient {
   readonly agent: ReturnType<typeof request.agent>;
@@ -83,6 +99,7 @@ export class ApiClient {
     return this.agent.get(path);
   }
   private withCsrf(t: request.Test): request.Test {
+    t.set(SAME_ORIGIN);
     return this.csrf ? t.set("X-CSRF-Token", this.csrf) : t;
   }
   post(path: string, body?: object) {

@@ -53,6 +53,10 @@ describe("loggableUrl", () => {
     expect(loggableUrl("/api/invitations/abcDEF123_-/accept")).toBe("/api/invitations/[redacted]/accept");
     expect(loggableUrl("/sso/oidc/1/callback?code=secret&state=s")).toBe("/sso/oidc/1/callback?[redacted]");
     expect(loggableUrl("/setup?token=t")).toBe("/setup?[redacted]");
+    expect(loggableUrl("/join/abc")).toBe("/join/[redacted]");
+    expect(loggableUrl("/api/joins/abc/accept")).toBe("/api/joins/[redacted]/accept");
+    expect(loggableUrl("/sso-link/abc")).toBe("/sso-link/[redacted]");
+    expect(loggableUrl("/api/sso-links/abc/confirm")).toBe("/api/sso-links/[redacted]/confirm");
     expect(loggableUrl("/api/orgs/1/audit-events?action=member.*")).toBe("/api/orgs/1/audit-events?action=member.*");
   });
 });
