@@ -161,7 +161,7 @@ describe("forgot password", () => {
           // Fresh per-email windows each round: this measures the answer, not the limiter.
           await t.deps.ds.query(`DELETE FROM rate_limits WHERE key LIKE 'reset-email:%'`);
           const start = process.hrtime.bigint();
-          const r = await fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ email }) });
+          const r = await fetch(url, { method: "POST", headers: { "Content-Type": "application/json", "Sec-Fetch-Site": "same-origin" }, body: JSON.stringify({ email }) });
           const body = await r.json();
           timings[kind].push(Number(process.hrtime.bigint() - start) / 1e6);
           expect([r.status, body]).toEqual([202, { message: RESET_REQUESTED }]);
