@@ -23,6 +23,7 @@ import { DirectorySync } from "./directory-sync";
 import { DirectoryUser } from "./directory-user";
 import { DirectoryGroup } from "./directory-group";
 import { SsoSpKey } from "./sso-sp-key";
+import { OrgMemberCount } from "./org-member-count";
 
 export * from "./organization";
 export * from "./user";
@@ -49,10 +50,11 @@ export * from "./directory-sync";
 export * from "./directory-user";
 export * from "./directory-group";
 export * from "./sso-sp-key";
+export * from "./org-member-count";
 
 export const ENTITIES = [
   Organization, User, Membership, Invitation, Chatbot, ChatbotPermission, Conversation, AuditEvent,
   EmailMessage, ScimToken, ScimGroup, ScimGroupMember, GroupRoleMapping, SsoConnection, OrgDomain,
   UserIdentity, SsoTransaction, SamlAssertion, Session, SsoLinkRequest, SsoSpKey,
-  Directory, DirectorySync, DirectoryUser, DirectoryGroup,
+  Directory, DirectorySync, DirectoryUser, DirectoryGroup, OrgMemberCount,
 ];

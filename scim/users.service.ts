@@ -33,18 +33,38 @@ export const USER_SORT: Record<string, string> = {
   "name.familyname": "lower(m.scim_attributes->'name'->>'familyName')", "name.givenname": "lower(m.scim_attributes->'name'->>'givenName')",
   "meta.created": "m.created_at", "meta.lastmodified": "m.updated_at",
 };
-export const USER_ORDER_DEFAULT = "m.created_at, m.id";
+/** Creation order, as positions (memberships.scim_pos, kept dense per org by triggers). */
+export const USER_ORDER_DEFAULT = "m.scim_pos";
 
-/** One page and the total; a page shorter than `count` tells the total without a count(*) query. */
+/**
+ * One page and the total. Unfiltered: the total is the org's maintained count and a page in the
+ * default order seeks to its position on memberships_org_scim_pos_idx, skipping only the
+ * positions freed since the last renumbering (scim_position_gaps below startIndex), so its cost
+ * does not depend on startIndex or the size of the org; both in one statement (one snapshot).
+ * Filtered: LIMIT/OFFSET over the filter's index, and a count(*) only when the page is full.
+ */
 export async function listUsers(deps: Deps, sc: ScimCtx, filter: Array<Record<string, unknown>> | undefined, page: Paging, order: string): Promise<{ rows: UserRow[]; total: number }> {
+  if (!filter) return listAllUsers(deps, sc.orgId, page, order);
   const p = new Params([sc.orgId]);
-  const where = `m.org_id = $1 AND m.scim_user_name IS NOT NULL AND (${filter ? filterSql(filter, USER_ATTRS, p) : "true"})`;
+  const where = `m.org_id = $1 AND m.scim_user_name IS NOT NULL AND (${filterSql(filter, USER_ATTRS, p)})`;
   const rows: UserRow[] = page.count === 0 ? [] : await deps.ds.query(
     `SELECT ${COLUMNS} FROM memberships m WHERE ${where} ORDER BY ${order} LIMIT ${page.count} OFFSET ${page.startIndex - 1}`, p.values);
   const exact = rows.length > 0 && rows.length < page.count || (rows.length === 0 && page.startIndex === 1 && page.count > 0);
   const total = exact ? page.startIndex - 1 + rows.length
     : Number((await deps.ds.query(`SELECT count(*)::int AS n FROM memberships m WHERE ${where}`, p.values))[0].n);
   return { rows, total };
+}
+
+async function listAllUsers(deps: Deps, orgId: string, page: Paging, order: string): Promise<{ rows: UserRow[]; total: number }> {
+  const slice = order === USER_ORDER_DEFAULT
+    ? `SELECT ${COLUMNS} FROM memberships m WHERE m.org_id = $1 AND m.scim_pos IS NOT NULL AND m.scim_pos >= $2 ORDER BY m.scim_pos LIMIT $3
+        OFFSET CASE WHEN c.scim_gaps = 0 THEN 0 ELSE (SELECT count(*) FROM scim_position_gaps g WHERE g.org_id = $1 AND g.pos < $2) END`
+    : `SELECT ${COLUMNS} FROM memberships m WHERE m.org_id = $1 AND m.scim_pos IS NOT NULL AND $2::bigint > 0 ORDER BY ${order} LIMIT $3 OFFSET $2::bigint - 1`;
+  const found: Array<UserRow & { total: number }> = await deps.ds.query(
+    `SELECT c.scim_users AS total, p.* FROM org_member_counts c LEFT JOIN LATERAL (${slice}) p ON true WHERE c.org_id = $1`,
+    [orgId, page.startIndex, page.count]);
+  const total = Number(found[0]?.total ?? 0);
+  return { rows: found.filter((r) => r.id !== null).map(({ total: _t, ...row }) => row), total };
 }
 
 async function findScimMember(tx: EntityManager, orgId: string, id: string, lockRow = false): Promise<Membership> {

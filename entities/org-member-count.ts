@@ -1,0 +1,16 @@
+import { Column, Entity, PrimaryColumn } from "typeorm";
+
+/**
+ * Members and SCIM users per org, kept exact by triggers on `memberships` (migration
+ * 1764440000000), so totals are one row read instead of a count over the org. Read-only here.
+ */
+@Entity({ name: "org_member_counts" })
+export class OrgMemberCount {
+  @PrimaryColumn({ type: "uuid", name: "org_id" }) orgId: string;
+  @Column({ type: "integer" }) members: number;
+  @Column({ type: "integer", name: "scim_users" }) scimUsers: number;
+  /** The position the next SCIM user gets (memberships.scim_pos). */
+  @Column({ type: "bigint", name: "next_scim_pos" }) nextScimPos: string;
+  /** Positions freed since the last renumbering (rows of scim_position_gaps). */
+  @Column({ type: "integer", name: "scim_gaps" }) scimGaps: number;
+}
