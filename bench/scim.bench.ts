@@ -215,10 +215,14 @@ const RAW = {
     INSERT INTO memberships (org_id, user_id, role, source, scim_user_name, external_id, scim_attributes)
     SELECT $3, u.id, 'member', 'scim', $1, $4, $5 FROM u`,
   lookup: `SELECT id, scim_user_name, external_id, status, scim_attributes, created_at, updated_at FROM memberships
-    WHERE org_id = $1 AND scim_user_name IS NOT NULL AND lower(scim_user_name) = $2 ORDER BY created_at, id LIMIT 100`,
-  page: `SELECT id, scim_user_name, external_id, status, scim_attributes, created_at, updated_at FROM memberships
-    WHERE org_id = $1 AND scim_user_name IS NOT NULL ORDER BY created_at, id LIMIT 100 OFFSET $2`,
-  count: `SELECT count(*) FROM memberships WHERE org_id = $1 AND scim_user_name IS NOT NULL`,
+    WHERE org_id = $1 AND scim_user_name IS NOT NULL AND lower(scim_user_name) = $2 ORDER BY scim_pos LIMIT 100`,
+  // Seek to the position (memberships.scim_pos), skipping the freed positions below it; the total
+  // is the maintained count: the statement Roster's list issues (scim/users.service.ts listAllUsers).
+  page: `SELECT c.scim_users AS total, p.* FROM org_member_counts c LEFT JOIN LATERAL (
+      SELECT id, scim_user_name, external_id, status, scim_attributes, created_at, updated_at FROM memberships m
+       WHERE m.org_id = $1 AND m.scim_pos IS NOT NULL AND m.scim_pos >= $2 ORDER BY m.scim_pos LIMIT 100
+      OFFSET CASE WHEN c.scim_gaps = 0 THEN 0 ELSE (SELECT count(*) FROM scim_position_gaps g WHERE g.org_id = $1 AND g.pos < $2) END) p ON true
+    WHERE c.org_id = $1`,
   patch: `UPDATE memberships SET status = 'suspended', updated_at = now() WHERE id = $1`,
 };
 
@@ -260,8 +264,7 @@ async function readAndPatch(c: Ctx, label: string, scimIds: string[], rawIds: st
   const scimStarts = starts(14);
   rows["GET page of 100"] = {
     raw: await load(PAGES, async (i) => {
-      await c.pool.query(RAW.page, [c.rawOrg, rawStarts[i] - 1]);
-      await c.pool.query(RAW.count, [c.rawOrg]);
+      await c.pool.query(RAW.page, [c.rawOrg, rawStarts[i]]);
       return true;
     }),
     scim: await profiled(`${label}page`, () => load(PAGES, async (i) => {

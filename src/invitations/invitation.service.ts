@@ -18,7 +18,7 @@ import { invitationEmail } from "../mail/templates";
 import { scimManaged } from "../scim-tokens/scim-token.service";
 import { findUserByEmail, normalizeEmail } from "../accounts/users";
 import { accountForLinkHolder } from "../accounts/claim";
-import { addMember, applyRemoval, lockOrg } from "../members/member.service";
+import { addMember, applyRemoval, lockOrg, takeInvitationGrants } from "../members/member.service";
 import { checkGrants, type GrantInput } from "../members/grants";
 import { OwnerRequiredError } from "../members/member.errors";
 
@@ -241,7 +241,7 @@ export async function acceptInvitation(deps: Deps, ctx: Ctx, token: string, inpu
       user, role: inv.role, source: "invite", auditMetadata: { invitationId: inv.id },
     });
     // The invitation's grants become the member's.
-    await tx.getRepository(ChatbotPermission).update({ invitationId: inv.id }, { invitationId: null, membershipId: member.id });
+    await takeInvitationGrants(tx, inv.id, member.id);
     await tx.getRepository(Invitation).update({ id: inv.id }, { acceptedAt: deps.clock.now() });
     await dropSupersededPending(deps, tx, ctx, org, inv.email);
     await recordAudit(tx, { ...ctx, actor: { type: "user", id: user.id, email: user.email, name: user.name } }, {

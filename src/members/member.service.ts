@@ -7,7 +7,7 @@
  * Owner count first locks the org row (SELECT … FOR UPDATE) and re-reads roles inside the
  * transaction: two Owners demoting each other are serialised and the second sees one Owner left.
  */
-import type { EntityManager } from "typeorm";
+import type { DataSource, EntityManager } from "typeorm";
 import { Membership, Organization, User, type MembershipSource, type Role, type ScimUserAttributes } from "../../entities";
 import type { Ctx, Deps } from "../context";
 import { recordAudit } from "../audit/audit-log";
@@ -111,6 +111,41 @@ export async function addMember(tx: EntityManager, ctx: Ctx, org: Organization, 
     metadata: { role: m.role, source: m.source, status: m.status, ...input.auditMetadata },
   });
   return m;
+}
+
+/**
+ * A membership provisioned for an address outside the org's verified domains waits for its
+ * person (provision.ts), who was sent a join link (member.join_link_sent).
+ */
+export async function markPendingJoin(tx: EntityManager, ctx: Ctx, m: Membership, email: string, joinTokenHash: string, sentAt: Date): Promise<void> {
+  await tx.query(`UPDATE memberships SET pending_email = $2, join_token_hash = $3, join_sent_at = $4 WHERE id = $1`, [m.id, email, joinTokenHash, sentAt]);
+  Object.assign(m, { pendingEmail: email, joinTokenHash, joinSentAt: sentAt });
+  await recordAudit(tx, ctx, { orgId: m.orgId, action: "member.join_link_sent", target: { type: "member", id: m.id, email },
+    metadata: { reason: "email domain not verified by this organization" } });
+}
+
+/** The person followed the join link (join.service.ts): the membership moves from its placeholder account to theirs (member.joined, by them). */
+export async function moveToAccount(tx: EntityManager, ctx: Ctx, m: Membership, user: User, email: string): Promise<void> {
+  await tx.query(`UPDATE memberships SET user_id = $2, pending_email = NULL, join_token_hash = NULL, updated_at = now() WHERE id = $1`, [m.id, user.id]);
+  Object.assign(m, { userId: user.id, pendingEmail: null, joinTokenHash: null });
+  const actor = { ...ctx, actor: { type: "user" as const, id: user.id, email: user.email, name: user.name } };
+  await recordAudit(tx, actor, { orgId: m.orgId, action: "member.joined", target: { type: "member", id: m.id, email },
+    metadata: { role: m.role, source: m.source, via: "join_link" } });
+}
+
+/** An IdP-driven change left undone by a rule (e.g. the Owner guard during a role sync); the change's own transaction goes on. */
+export async function auditChangeRefused(tx: EntityManager, ctx: Ctx, orgId: string, memberId: string, metadata: Record<string, unknown>): Promise<void> {
+  await recordAudit(tx, ctx, { orgId, action: "member.change_refused", target: { type: "member", id: memberId }, metadata });
+}
+
+/** An accepted invitation's chatbot grants become the new member's (invitation.service.ts). */
+export async function takeInvitationGrants(tx: EntityManager, invitationId: string, membershipId: string): Promise<void> {
+  await tx.query(`UPDATE chatbot_permissions SET invitation_id = NULL, membership_id = $2 WHERE invitation_id = $1`, [invitationId, membershipId]);
+}
+
+/** Moves `last_active_at` unless another request did since `notBefore` (the WHERE makes concurrent touches harmless). */
+export async function touchMemberActivity(db: DataSource | EntityManager, memberId: string, now: Date, notBefore: Date): Promise<void> {
+  await db.query(`UPDATE memberships SET last_active_at = $2 WHERE id = $1 AND (last_active_at IS NULL OR last_active_at < $3)`, [memberId, now, notBefore]);
 }
 
 /** Role change with every effect; the caller has locked the org row. */
