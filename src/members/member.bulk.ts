@@ -18,7 +18,7 @@ import { returned } from "../db/returned";
 import { removedEmail, roleChangedEmail, type RenderedEmail } from "../mail/templates";
 import { INERT_DOMAIN } from "./provision";
 
-export type BulkVia = "directory";
+export type BulkVia = "scim" | "directory";
 
 /** `email` is where the member is known (a pending member's address, not its placeholder's); `mailable` as in member.service.ts. */
 interface Row { id: string; user_id: string; role: Role; status: string; source: string; email: string; name: string | null; pending: boolean; mailable: boolean }
