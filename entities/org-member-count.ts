@@ -1,13 +1,14 @@
 import { Column, Entity, PrimaryColumn } from "typeorm";
 
 /**
- * Members and SCIM users per org, kept exact by triggers on `memberships` (migration
- * 1764440000000), so totals are one row read instead of a count over the org. Read-only here.
+ * Per org: SCIM users that have a position, the next position and the freed positions, kept by
+ * assign_scim_positions and a trigger on `memberships` (migration 1764440000000), so a SCIM
+ * total is one row read (plus the users not yet positioned) instead of a count over the org.
+ * Read-only here.
  */
 @Entity({ name: "org_member_counts" })
 export class OrgMemberCount {
   @PrimaryColumn({ type: "uuid", name: "org_id" }) orgId: string;
-  @Column({ type: "integer" }) members: number;
   @Column({ type: "integer", name: "scim_users" }) scimUsers: number;
   /** The position the next SCIM user gets (memberships.scim_pos). */
   @Column({ type: "bigint", name: "next_scim_pos" }) nextScimPos: string;

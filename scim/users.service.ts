@@ -31,15 +31,16 @@ export const USER_SORT: Record<string, string> = {
   "name.familyname": "lower(m.scim_attributes->'name'->>'familyName')", "name.givenname": "lower(m.scim_attributes->'name'->>'givenName')",
   "meta.created": "m.created_at", "meta.lastmodified": "m.updated_at",
 };
-/** Creation order, as positions (memberships.scim_pos, kept dense per org by triggers). */
-export const USER_ORDER_DEFAULT = "m.scim_pos";
+/** Creation order: positions (memberships.scim_pos), then the users created since the last list (no position yet). */
+export const USER_ORDER_DEFAULT = "m.scim_pos, m.created_at, m.id";
 
 /**
  * One page and the total. Unfiltered: the total is the org's maintained count and a page in the
  * default order seeks to its position on memberships_org_scim_pos_idx, skipping only the
  * positions freed since the last renumbering (scim_position_gaps below startIndex), so its cost
- * does not depend on startIndex or the size of the org; both in one statement (one snapshot).
- * Filtered: LIMIT/OFFSET over the filter's index, and a count(*) only when the page is full.
+ * does not depend on startIndex or the size of the org. Users created since the last list get
+ * their positions first (assign_scim_positions, one statement). Filtered: LIMIT/OFFSET over the
+ * filter's index, and a count(*) only when the page is full.
  */
 export async function listUsers(deps: Deps, sc: ScimCtx, filter: Array<Record<string, unknown>> | undefined, page: Paging, order: string): Promise<{ rows: UserRow[]; total: number }> {
   if (!filter) return listAllUsers(deps, sc.orgId, page, order);
@@ -53,16 +54,22 @@ export async function listUsers(deps: Deps, sc: ScimCtx, filter: Array<Record<st
   return { rows, total };
 }
 
-async function listAllUsers(deps: Deps, orgId: string, page: Paging, order: string): Promise<{ rows: UserRow[]; total: number }> {
+async function listAllUsers(deps: Deps, orgId: string, page: Paging, order: string, assigned = false): Promise<{ rows: UserRow[]; total: number }> {
   const slice = order === USER_ORDER_DEFAULT
     ? `SELECT ${COLUMNS} FROM memberships m WHERE m.org_id = $1 AND m.scim_pos IS NOT NULL AND m.scim_pos >= $2 ORDER BY m.scim_pos LIMIT $3
         OFFSET CASE WHEN c.scim_gaps = 0 THEN 0 ELSE (SELECT count(*) FROM scim_position_gaps g WHERE g.org_id = $1 AND g.pos < $2) END`
-    : `SELECT ${COLUMNS} FROM memberships m WHERE m.org_id = $1 AND m.scim_pos IS NOT NULL AND $2::bigint > 0 ORDER BY ${order} LIMIT $3 OFFSET $2::bigint - 1`;
-  const found: Array<UserRow & { total: number }> = await deps.ds.query(
-    `SELECT c.scim_users AS total, p.* FROM org_member_counts c LEFT JOIN LATERAL (${slice}) p ON true WHERE c.org_id = $1`,
+    : `SELECT ${COLUMNS} FROM memberships m WHERE m.org_id = $1 AND m.scim_user_name IS NOT NULL ORDER BY ${order} LIMIT $3 OFFSET $2::bigint - 1`;
+  const found: Array<UserRow & { total: number; unpositioned: number }> = await deps.ds.query(
+    `WITH n AS (SELECT count(*)::int AS unpositioned FROM memberships WHERE org_id = $1 AND scim_user_name IS NOT NULL AND scim_pos IS NULL)
+     SELECT c.scim_users + n.unpositioned AS total, n.unpositioned, p.* FROM org_member_counts c CROSS JOIN n LEFT JOIN LATERAL (${slice}) p ON true
+      WHERE c.org_id = $1`,
     [orgId, page.startIndex, page.count]);
+  if (!assigned && Number(found[0]?.unpositioned ?? 0) > 0 && order === USER_ORDER_DEFAULT) {
+    await deps.ds.query(`SELECT assign_scim_positions($1)`, [orgId]);
+    return listAllUsers(deps, orgId, page, order, true);
+  }
   const total = Number(found[0]?.total ?? 0);
-  return { rows: found.filter((r) => r.id !== null).map(({ total: _t, ...row }) => row), total };
+  return { rows: found.filter((r) => r.id !== null).map(({ total: _t, unpositioned: _u, ...row }) => row), total };
 }
 
 async function findScimMember(tx: EntityManager, orgId: string, id: string, lockRow = false): Promise<Membership> {

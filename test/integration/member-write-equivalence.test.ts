@@ -92,7 +92,7 @@ async function state(o: Twin) {
   const clean = (v: unknown) => JSON.parse(JSON.stringify(v).replaceAll(o.tag, "TAG")
     .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(@(?:scim|pending)\.roster\.invalid)/g, "UUID$1"));
   const members = await t.deps.ds.query(`SELECT m.role, m.status, m.source, m.scim_user_name, m.external_id, m.scim_attributes, m.scim_role,
-      m.pending_email, m.scim_pos::int AS pos, u.email, u.name, u.email_verified, (SELECT count(*)::int FROM conversations c WHERE c.assignee_membership_id = m.id) AS assigned
+      m.pending_email, u.email, u.name, u.email_verified, (SELECT count(*)::int FROM conversations c WHERE c.assignee_membership_id = m.id) AS assigned
     FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.org_id = $1 AND m.scim_user_name IS NOT NULL ORDER BY m.scim_user_name`, [o.orgId]);
   const ids: Array<{ id: string; scim_user_name: string }> = await t.deps.ds.query(`SELECT id, scim_user_name FROM memberships WHERE org_id = $1`, [o.orgId]);
   const nameOf = new Map(ids.map((r) => [r.id, r.scim_user_name]));
@@ -101,7 +101,8 @@ async function state(o: Twin) {
     .sort((a: object, b: object) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
   const emails = await t.deps.ds.query(`SELECT to_address, kind, subject FROM email_messages WHERE org_id = $1 ORDER BY to_address, kind`, [o.orgId]);
   const queue = await t.deps.ds.query(`SELECT status, count(*)::int AS n FROM conversations WHERE org_id = $1 GROUP BY status ORDER BY status`, [o.orgId]);
-  const counts = await t.deps.ds.query(`SELECT members, scim_users FROM org_member_counts WHERE org_id = $1`, [o.orgId]);
+  await t.deps.ds.query(`SELECT assign_scim_positions($1)`, [o.orgId]); // as the next SCIM list would
+  const counts = await t.deps.ds.query(`SELECT scim_users, scim_gaps FROM org_member_counts WHERE org_id = $1`, [o.orgId]);
   return clean({ members, events, emails, queue, counts });
 }
 

@@ -1,8 +1,8 @@
 /**
  * SCIM /Users paging by position (issue 14): every page at any startIndex is the slice of the
  * creation order, before and after removals and the renumbering they trigger; totalResults is
- * the maintained count, which matches count(*) whoever wrote the rows; positions stay dense
- * under concurrent and refused creates; deleting an org is not blocked by the bookkeeping.
+ * the maintained count plus the users not yet positioned, which matches count(*); positions stay
+ * dense under concurrent and refused creates; deleting an org is not blocked by the bookkeeping.
  */
 import { startTestApp, type TestApp } from "../support/app";
 import { entraUser, scimOrg, type ScimOrg } from "../support/scim";
@@ -33,8 +33,7 @@ async function expectPages(starts: number[], count = 17): Promise<void> {
 const everyStart = () => [1, 2, ...Array.from({ length: 25 }, (_, i) => 1 + i * 9), order.length - 16, order.length, order.length + 1, order.length + 50];
 
 async function counts(orgId: string) {
-  const [row] = await t.deps.ds.query(`SELECT c.members, c.scim_users, c.scim_gaps, c.next_scim_pos::int AS next,
-      (SELECT count(*)::int FROM memberships m WHERE m.org_id = c.org_id) AS real_members,
+  const [row] = await t.deps.ds.query(`SELECT c.scim_users, c.scim_gaps, c.next_scim_pos::int AS next,
       (SELECT count(*)::int FROM memberships m WHERE m.org_id = c.org_id AND m.scim_user_name IS NOT NULL) AS real_scim,
       (SELECT count(*)::int FROM scim_position_gaps g WHERE g.org_id = c.org_id) AS gap_rows,
       (SELECT count(DISTINCT scim_pos)::int FROM memberships m WHERE m.org_id = c.org_id AND m.scim_pos IS NOT NULL) AS distinct_pos,
@@ -44,6 +43,9 @@ async function counts(orgId: string) {
 }
 
 it("pages at any startIndex in creation order, with the exact total", async () => {
+  expect((await counts(a.orgId)).distinct_pos).toBe(0); // POSTs took no position
+  const first = await a.scim.get(`/Users?count=0`).expect(200);
+  expect(first.body.totalResults).toBe(230);
   await expectPages(everyStart());
   await expectPages([1, 100, 200], 100);
   const r = await a.scim.get(`/Users?count=0`).expect(200);
@@ -56,12 +58,12 @@ it("keeps the counts exact and positions dense (refused and concurrent creates l
   const parallel = await Promise.all(Array.from({ length: 12 }, (_, i) => a.scim.post("/Users", entraUser(`q${i}@pager.test`))));
   expect(parallel.map((r) => r.status)).toEqual(Array(12).fill(201));
   const listed = await a.scim.get(`/Users?startIndex=231&count=50&attributes=userName`).expect(200);
+  expect(listed.body.totalResults).toBe(242);
   order.push(...listed.body.Resources.map((u: { id: string; userName: string }) => ({ id: u.id, userName: u.userName })));
   expect(order).toHaveLength(242);
-  // The Owner (a manual member) counts as a member, not as a SCIM user.
+  // Creates take no position (no lock shared by parallel POSTs): the list above numbered them.
   const c = await counts(a.orgId);
-  expect(c.members).toBe(243);
-  expect(c).toMatchObject({ members: c.real_members, scim_users: 242, real_scim: 242, scim_gaps: 0, gap_rows: 0, next: 243, distinct_pos: 242, max_pos: 242 });
+  expect(c).toMatchObject({ scim_users: 242, real_scim: 242, scim_gaps: 0, gap_rows: 0, next: 243, distinct_pos: 242, max_pos: 242 });
 });
 
 it("skips only the freed positions after removals, then renumbers once they outgrow the bound", async () => {
