@@ -62,9 +62,10 @@ async function singleRowCreate(tx: EntityManager, orgId: string, i: IdpMemberInp
   }, "scim");
 }
 
-const memberByName = async (orgId: string, userName: string): Promise<Membership> => {
-  const [{ id }] = await t.deps.ds.query(`SELECT id FROM memberships WHERE org_id = $1 AND scim_user_name = $2`, [orgId, userName]);
-  return findMember(t.deps.ds.manager, orgId, id);
+/** Inside a transaction, pass it: PGlite has one connection, so a read outside it would wait forever. */
+const memberByName = async (orgId: string, userName: string, db: EntityManager = t.deps.ds.manager): Promise<Membership> => {
+  const [{ id }] = await db.query(`SELECT id FROM memberships WHERE org_id = $1 AND scim_user_name = $2`, [orgId, userName]);
+  return findMember(db, orgId, id);
 };
 
 interface Replace { userName: string; active: boolean; displayName?: string }
@@ -72,7 +73,7 @@ interface Replace { userName: string; active: boolean; displayName?: string }
 async function singleRowReplace(orgId: string, r: Replace): Promise<void> {
   await t.deps.ds.transaction(async (tx) => {
     const org = await lockOrg(tx, orgId);
-    const m = await memberByName(orgId, r.userName);
+    const m = await memberByName(orgId, r.userName, tx);
     await writeIdpFields(tx, m, { userName: m.scimUserName!, externalId: m.externalId, attributes: { ...m.scimAttributes, displayName: r.displayName ?? m.scimAttributes?.displayName }, scimRole: m.scimRole });
     await applyStatus(t.deps, tx, IDP, org, m, r.active ? "active" : "suspended", "scim");
   });
@@ -167,14 +168,14 @@ it("re-roles and removes the same way one at a time and as a set, emails include
   for (const o of [one, set]) await createIdpMembers(t.deps.ds.manager, IDP, o.orgId, creates(o.tag).slice(0, 5), "scim");
   await t.deps.ds.transaction(async (tx) => {
     const org = await lockOrg(tx, one.orgId);
-    await applyRoleChange(t.deps, tx, IDP, org, await memberByName(one.orgId, `new@${one.tag}.test`), "admin", "scim");
-    await applyRoleChange(t.deps, tx, IDP, org, await memberByName(one.orgId, `admin@${one.tag}.test`), "member", "scim");
-    await applyRemoval(t.deps, tx, IDP, org, await memberByName(one.orgId, `linked@${one.tag}.test`), "scim");
-    await applyRemoval(t.deps, tx, IDP, org, await memberByName(one.orgId, `noemail@${one.tag}.test`), "scim");
+    await applyRoleChange(t.deps, tx, IDP, org, await memberByName(one.orgId, `new@${one.tag}.test`, tx), "admin", "scim");
+    await applyRoleChange(t.deps, tx, IDP, org, await memberByName(one.orgId, `admin@${one.tag}.test`, tx), "member", "scim");
+    await applyRemoval(t.deps, tx, IDP, org, await memberByName(one.orgId, `linked@${one.tag}.test`, tx), "scim");
+    await applyRemoval(t.deps, tx, IDP, org, await memberByName(one.orgId, `noemail@${one.tag}.test`, tx), "scim");
   });
   await t.deps.ds.transaction(async (tx) => {
     const org = await lockOrg(tx, set.orgId);
-    const id = async (n: string) => (await memberByName(set.orgId, `${n}@${set.tag}.test`)).id;
+    const id = async (n: string) => (await memberByName(set.orgId, `${n}@${set.tag}.test`, tx)).id;
     expect(await changeRolesBulk(t.deps, tx, IDP, org, [{ id: await id("new"), role: "admin" }, { id: await id("admin"), role: "member" }], "scim")).toEqual([]);
     expect(await removeMembersBulk(t.deps, tx, IDP, org, [await id("linked"), await id("noemail")], "scim")).toEqual([]);
   });
