@@ -43,6 +43,7 @@ async function main(): Promise<void> {
     const orgId = await org("big");
     await seed(qr, orgId, "user", USERS);
     for (let o = 0; o < 50; o++) await seed(qr, await org(`other-${o}`), `o${o}-`, 1_000);
+    await qr.query(`SELECT assign_scim_positions(id) FROM organizations`); // as their first SCIM list would
     await qr.query(`DELETE FROM memberships WHERE id IN (SELECT id FROM memberships WHERE org_id = $1 ORDER BY random() LIMIT 500)`, [orgId]);
     await qr.query(`VACUUM ANALYZE`);
 
@@ -61,18 +62,19 @@ async function main(): Promise<void> {
     });
     const deps = (title: string) => ({ ds: explaining(title) }) as unknown as Deps;
     const sc = { orgId, tokenId: "t", ctx: { actor: { type: "scim" as const, id: "t", name: "bench" } } };
-    const [{ id: target }] = await qr.query(`SELECT id FROM memberships WHERE org_id = $1 AND scim_pos IS NOT NULL ORDER BY scim_pos OFFSET 60000 LIMIT 1`, [orgId]);
+    const [{ id: target }] = await qr.query(`SELECT id FROM memberships WHERE org_id = $1 AND scim_pos IS NOT NULL ORDER BY scim_pos OFFSET $2 LIMIT 1`, [orgId, Math.floor(USERS * 0.6)]);
     const [current] = await qr.query(`SELECT id, role, status, scim_role AS "scimRole", scim_user_name AS "scimUserName", external_id AS "externalId", scim_attributes AS "scimAttributes" FROM memberships WHERE id = $1`, [target]);
 
-    await listUsers(deps(`GET /Users?startIndex=73000&count=100 (page by position, total from the counter)`), sc, undefined, { startIndex: 73_000, count: 100 }, USER_ORDER_DEFAULT);
-    await listUsers(deps(`GET /Users?filter=userName eq "USER73000@bench.test"`), sc, [{ userName: ["eq", "USER73000@bench.test"] }], { startIndex: 1, count: 100 }, USER_ORDER_DEFAULT);
+    const at = Math.floor(USERS * 0.73);
+    await listUsers(deps(`GET /Users?startIndex=${at}&count=100 (page by position, total from the counter)`), sc, undefined, { startIndex: at, count: 100 }, USER_ORDER_DEFAULT);
+    await listUsers(deps(`GET /Users?filter=userName eq "USER${at}@bench.test"`), sc, [{ userName: ["eq", `USER${at}@bench.test`] }], { startIndex: 1, count: 100 }, USER_ORDER_DEFAULT);
     await createIdpMembers(explaining("POST /Users (set-based create, one statement)") as unknown as EntityManager, sc.ctx, orgId, [{
       userName: "fresh@bench.test", externalId: "x", attributes: { displayName: "Fresh" }, scimRole: null, role: "member", active: true, email: "fresh@bench.test", name: "Fresh" }], "scim");
     await replaceIdpMembers(explaining("PATCH active=false (set-based compare-and-set replace)") as unknown as EntityManager, sc.ctx, orgId, [{
       current, next: { userName: current.scimUserName, externalId: current.externalId, attributes: current.scimAttributes, active: false } }], "scim");
     // What the page cost before (issue 14): OFFSET over creation order plus a count over the org.
-    await explaining("before: ORDER BY created_at, id OFFSET 72999 (for comparison)").query(`SELECT id, scim_user_name, external_id, status, scim_attributes, created_at, updated_at
-      FROM memberships m WHERE m.org_id = $1 AND m.scim_user_name IS NOT NULL ORDER BY created_at, id LIMIT 100 OFFSET 72999`, [orgId]);
+    await explaining(`before: ORDER BY created_at, id OFFSET ${at - 1} (for comparison)`).query(`SELECT id, scim_user_name, external_id, status, scim_attributes, created_at, updated_at
+      FROM memberships m WHERE m.org_id = $1 AND m.scim_user_name IS NOT NULL ORDER BY created_at, id LIMIT 100 OFFSET ${at - 1}`, [orgId]);
     await explaining("before: count(*) for totalResults (for comparison)").query(`SELECT count(*) FROM memberships m WHERE m.org_id = $1 AND m.scim_user_name IS NOT NULL`, [orgId]);
     await qr.release();
     console.log(`EXPLAIN (ANALYZE, BUFFERS): ${USERS} SCIM users in one org (500 removed), 50 orgs of 1,000\n`);

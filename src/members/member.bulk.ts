@@ -197,6 +197,8 @@ const IDP_ROW = `id, scim_user_name AS "scimUserName", external_id AS "externalI
  * addMember records it. Every other input is returned with the reason and nothing written for
  * it. Inputs must have distinct userNames and emails. Needs no org lock (no Owner is created:
  * Owners go through provisionMember and its guard); one statement, so it is atomic on its own.
+ * The LIMIT on the input set is its size: PostgreSQL otherwise guesses 100 rows for
+ * jsonb_to_recordset and plans hash joins over whole tables instead of index lookups.
  */
 export async function createIdpMembers(db: EntityManager, ctx: Ctx, orgId: string, inputs: IdpMemberInput[], via: "scim" | "directory"): Promise<IdpCreateOutcome[]> {
   if (!inputs.length) return [];
@@ -211,7 +213,7 @@ export async function createIdpMembers(db: EntityManager, ctx: Ctx, orgId: strin
   try {
     rows = await db.query(`WITH i AS (
         SELECT * FROM jsonb_to_recordset($2::jsonb) AS t(n int, user_name text, external_id text, attrs jsonb, scim_role text, role text,
-                                                          status text, email text, name text, inert text, metadata jsonb)),
+                                                          status text, email text, name text, inert text, metadata jsonb) LIMIT ${inputs.length}),
       d AS (
         SELECT i.*, EXISTS (SELECT 1 FROM memberships x WHERE x.org_id = $1 AND x.scim_user_name IS NOT NULL AND lower(x.scim_user_name) = lower(i.user_name)) AS taken,
                u.id AS user_id, m.id AS member_id, m.scim_user_name AS member_user_name,
@@ -275,7 +277,8 @@ export async function replaceIdpMembers(db: EntityManager, ctx: Ctx, orgId: stri
   }));
   return db.query(`WITH i AS (
       SELECT * FROM jsonb_to_recordset($2::jsonb) AS t(id uuid, user_name text, external_id text, attrs jsonb, status text, old_role text,
-                                                        old_status text, old_scim_role text, old_user_name text, old_external_id text, old_attrs jsonb)),
+                                                        old_status text, old_scim_role text, old_user_name text, old_external_id text, old_attrs jsonb)
+       LIMIT ${changes.length}),
     upd AS (UPDATE memberships m SET scim_user_name = i.user_name, external_id = i.external_id, scim_attributes = i.attrs, status = i.status, updated_at = now()
               FROM i WHERE m.id = i.id AND m.org_id = $1 AND m.role = i.old_role AND m.status = i.old_status AND m.scim_role IS NOT DISTINCT FROM i.old_scim_role
                AND m.scim_user_name = i.old_user_name AND m.external_id IS NOT DISTINCT FROM i.old_external_id AND m.scim_attributes IS NOT DISTINCT FROM i.old_attrs
