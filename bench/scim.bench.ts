@@ -70,7 +70,8 @@ function cpuOf(pid: number): number {
 /**
  * CPU time of the PostgreSQL backends serving the bench database (their process title names
  * it: "postgres: [cluster: ]user <db> host(port) …"), i.e. the server's pool and the floor's
- * pool, not other databases' sessions on the same cluster nor the shared background processes.
+ * pool, not other databases' sessions on the same cluster nor the background processes
+ * (autovacuum included).
  * Pools close idle connections, so a phase samples every backend it sees (every 100 ms) and
  * adds up each one's growth since the phase began (or since it appeared).
  */
@@ -81,7 +82,9 @@ function backendCpu(): Map<number, number> {
     if (!/^\d+$/.test(d)) continue;
     try {
       const cmd = readFileSync(`/proc/${d}/cmdline`, "utf8");
-      if (cmd.startsWith("postgres: ") && cmd.split(" ").includes(benchDb)) out.set(Number(d), cpuOf(Number(d)));
+      // Client backends only ("… user db host(port) state"): autovacuum workers also name the
+      // database, and counting them charged whichever phase ran when they did.
+      if (cmd.startsWith("postgres: ") && cmd.split(" ").includes(benchDb) && /\d\(\d+\)|\[local\]/.test(cmd)) out.set(Number(d), cpuOf(Number(d)));
     } catch { /* gone */ }
   }
   return out;
