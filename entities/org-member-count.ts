@@ -14,4 +14,6 @@ export class OrgMemberCount {
   @Column({ type: "bigint", name: "next_scim_pos" }) nextScimPos: string;
   /** Positions freed since the last renumbering (rows of scim_position_gaps). */
   @Column({ type: "integer", name: "scim_gaps" }) scimGaps: number;
+  /** SCIM users were created since the last positions were assigned (the next list assigns them). */
+  @Column({ type: "boolean" }) unpositioned: boolean;
 }

@@ -39,7 +39,8 @@ export const USER_ORDER_DEFAULT = "m.scim_pos, m.created_at, m.id";
  * default order seeks to its position on memberships_org_scim_pos_idx, skipping only the
  * positions freed since the last renumbering (scim_position_gaps below startIndex), so its cost
  * does not depend on startIndex or the size of the org. Users created since the last list get
- * their positions first (assign_scim_positions, one statement). Filtered: LIMIT/OFFSET over the
+ * their positions first (assign_scim_positions, one statement; the org's counter row says
+ * whether any are waiting). Filtered: LIMIT/OFFSET over the
  * filter's index, and a count(*) only when the page is full.
  */
 export async function listUsers(deps: Deps, sc: ScimCtx, filter: Array<Record<string, unknown>> | undefined, page: Paging, order: string): Promise<{ rows: UserRow[]; total: number }> {
@@ -59,12 +60,10 @@ async function listAllUsers(deps: Deps, orgId: string, page: Paging, order: stri
     ? `SELECT ${COLUMNS} FROM memberships m WHERE m.org_id = $1 AND m.scim_pos IS NOT NULL AND m.scim_pos >= $2 ORDER BY m.scim_pos LIMIT $3
         OFFSET CASE WHEN c.scim_gaps = 0 THEN 0 ELSE (SELECT count(*) FROM scim_position_gaps g WHERE g.org_id = $1 AND g.pos < $2) END`
     : `SELECT ${COLUMNS} FROM memberships m WHERE m.org_id = $1 AND m.scim_user_name IS NOT NULL ORDER BY ${order} LIMIT $3 OFFSET $2::bigint - 1`;
-  const found: Array<UserRow & { total: number; unpositioned: number }> = await deps.ds.query(
-    `WITH n AS (SELECT count(*)::int AS unpositioned FROM memberships WHERE org_id = $1 AND scim_user_name IS NOT NULL AND scim_pos IS NULL)
-     SELECT c.scim_users + n.unpositioned AS total, n.unpositioned, p.* FROM org_member_counts c CROSS JOIN n LEFT JOIN LATERAL (${slice}) p ON true
-      WHERE c.org_id = $1`,
+  const found: Array<UserRow & { total: number; unpositioned: boolean }> = await deps.ds.query(
+    `SELECT c.scim_users AS total, c.unpositioned, p.* FROM org_member_counts c LEFT JOIN LATERAL (${slice}) p ON true WHERE c.org_id = $1`,
     [orgId, page.startIndex, page.count]);
-  if (!assigned && Number(found[0]?.unpositioned ?? 0) > 0 && order === USER_ORDER_DEFAULT) {
+  if (!assigned && found[0]?.unpositioned) {
     await deps.ds.query(`SELECT assign_scim_positions($1)`, [orgId]);
     return listAllUsers(deps, orgId, page, order, true);
   }

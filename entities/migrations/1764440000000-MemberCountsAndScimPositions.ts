@@ -5,13 +5,14 @@ import type { MigrationInterface, QueryRunner } from "typeorm";
  *
  * - `memberships.scim_pos`: the SCIM user's position in the org's default order (creation
  *   order). Creates do not take it (a per-org counter locked by every POST would serialise an
- *   IdP's parallel creates): new users have none until a list needs them, when
- *   assign_scim_positions numbers them in one statement after the org's last position, under the
- *   org's counter row lock. A page at startIndex s starts at the index entry
- *   (org_id, scim_pos = s) instead of skipping s-1 rows with OFFSET.
- * - `org_member_counts`: per org, the positioned SCIM users, the next position and the gaps; kept
- *   by assign_scim_positions and by a trigger on removals, so totalResults is one row plus the
- *   (small, partially indexed) set of not yet positioned users, never a count over the org.
+ *   IdP's parallel creates): a create only marks its org `unpositioned` (a row write on the first
+ *   create after a list, a read after that) under a shared advisory lock; the next list numbers
+ *   the new users in one statement after the org's last position (assign_scim_positions) under
+ *   the exclusive one, which waits for creates in flight, so none is missed. A page at startIndex
+ *   s starts at the index entry (org_id, scim_pos = s) instead of skipping s-1 rows with OFFSET.
+ * - `org_member_counts`: per org, the positioned SCIM users, the next position, the gaps and the
+ *   `unpositioned` mark; kept by assign_scim_positions and the trigger, so totalResults is one row
+ *   read, never a count over the org.
  * - `scim_position_gaps`: positions freed by removals. The s-th user is the (k+1)-th at or after
  *   position s, k being the gaps below s, so a page skips only k rows. When an org's gaps outgrow
  *   max(100, 1% of its users) it is marked in `scim_positions_due` and the statement that made
@@ -27,7 +28,8 @@ export class MemberCountsAndScimPositions1764440000000 implements MigrationInter
       org_id uuid PRIMARY KEY REFERENCES organizations(id) ON DELETE CASCADE,
       scim_users integer NOT NULL DEFAULT 0,
       next_scim_pos bigint NOT NULL DEFAULT 1,
-      scim_gaps integer NOT NULL DEFAULT 0)`);
+      scim_gaps integer NOT NULL DEFAULT 0,
+      unpositioned boolean NOT NULL DEFAULT false)`);
     await q.query(`CREATE TABLE scim_position_gaps (
       org_id uuid NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
       pos bigint NOT NULL,
@@ -46,6 +48,7 @@ export class MemberCountsAndScimPositions1764440000000 implements MigrationInter
     await q.query(`CREATE FUNCTION assign_scim_positions(org uuid) RETURNS integer LANGUAGE plpgsql AS $$
       DECLARE n integer;
       BEGIN
+        PERFORM pg_advisory_xact_lock(1764440, hashtext(org::text));
         INSERT INTO org_member_counts (org_id) VALUES (org) ON CONFLICT DO NOTHING;
         PERFORM 1 FROM org_member_counts WHERE org_id = org FOR UPDATE;
         WITH c AS (SELECT next_scim_pos FROM org_member_counts WHERE org_id = org),
@@ -53,7 +56,7 @@ export class MemberCountsAndScimPositions1764440000000 implements MigrationInter
                     WHERE org_id = org AND scim_user_name IS NOT NULL AND scim_pos IS NULL)
         UPDATE memberships m SET scim_pos = c.next_scim_pos + r.rn - 1 FROM r, c WHERE m.id = r.id;
         GET DIAGNOSTICS n = ROW_COUNT;
-        UPDATE org_member_counts SET scim_users = scim_users + n, next_scim_pos = next_scim_pos + n WHERE org_id = org;
+        UPDATE org_member_counts SET scim_users = scim_users + n, next_scim_pos = next_scim_pos + n, unpositioned = false WHERE org_id = org;
         RETURN n;
       END $$`);
     await q.query(`CREATE FUNCTION compact_scim_positions(org uuid) RETURNS void LANGUAGE plpgsql AS $$
@@ -66,12 +69,23 @@ export class MemberCountsAndScimPositions1764440000000 implements MigrationInter
         UPDATE org_member_counts SET next_scim_pos = scim_users + 1, scim_gaps = 0 WHERE org_id = org;
       END $$`);
 
-    // Row level, on leaving the org's SCIM users (removal, userName cleared, moved): count and gap.
+    // Row level. Joining the org's SCIM users (insert, userName set, moved in): mark the org, under
+    // the shared advisory lock that assign_scim_positions waits out. Leaving (removal, userName
+    // cleared, moved out) a position: count it and record the gap.
     await q.query(`CREATE FUNCTION memberships_track() RETURNS trigger LANGUAGE plpgsql AS $$
       DECLARE
         g integer;
         n integer;
       BEGIN
+        IF TG_OP <> 'DELETE' AND NEW.scim_user_name IS NOT NULL
+           AND (TG_OP = 'INSERT' OR OLD.scim_user_name IS NULL OR NEW.org_id <> OLD.org_id OR OLD.scim_pos IS NULL) THEN
+          PERFORM pg_advisory_xact_lock_shared(1764440, hashtext(NEW.org_id::text));
+          IF NOT EXISTS (SELECT 1 FROM org_member_counts WHERE org_id = NEW.org_id AND unpositioned) THEN
+            INSERT INTO org_member_counts AS c (org_id, unpositioned) VALUES (NEW.org_id, true)
+              ON CONFLICT (org_id) DO UPDATE SET unpositioned = true WHERE NOT c.unpositioned;
+          END IF;
+        END IF;
+        IF TG_OP = 'INSERT' THEN NEW.scim_pos := NULL; RETURN NEW; END IF;
         IF OLD.scim_pos IS NULL THEN RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END; END IF;
         IF TG_OP = 'UPDATE' AND NEW.org_id = OLD.org_id AND NEW.scim_user_name IS NOT NULL THEN RETURN NEW; END IF;
         -- The org itself is being deleted (cascade): its bookkeeping goes with it.
@@ -83,7 +97,7 @@ export class MemberCountsAndScimPositions1764440000000 implements MigrationInter
         NEW.scim_pos := NULL;
         RETURN NEW;
       END $$`);
-    await q.query(`CREATE TRIGGER memberships_track BEFORE DELETE OR UPDATE OF org_id, scim_user_name ON memberships
+    await q.query(`CREATE TRIGGER memberships_track BEFORE INSERT OR DELETE OR UPDATE OF org_id, scim_user_name ON memberships
       FOR EACH ROW EXECUTE FUNCTION memberships_track()`);
     // Statement level, after every row trigger: renumber the orgs marked due (the table is nearly always empty).
     await q.query(`CREATE FUNCTION scim_positions_compact() RETURNS trigger LANGUAGE plpgsql AS $$
