@@ -97,8 +97,14 @@ export class MemberCountsAndScimPositions1764440000000 implements MigrationInter
         NEW.scim_pos := NULL;
         RETURN NEW;
       END $$`);
-    await q.query(`CREATE TRIGGER memberships_track BEFORE INSERT OR DELETE OR UPDATE OF org_id, scim_user_name ON memberships
-      FOR EACH ROW EXECUTE FUNCTION memberships_track()`);
+    // WHEN clauses keep the common writes (a PATCH rewriting the same userName, a manual member)
+    // from calling the function at all.
+    await q.query(`CREATE TRIGGER memberships_track_insert BEFORE INSERT ON memberships
+      FOR EACH ROW WHEN (NEW.scim_user_name IS NOT NULL) EXECUTE FUNCTION memberships_track()`);
+    await q.query(`CREATE TRIGGER memberships_track_update BEFORE UPDATE OF org_id, scim_user_name ON memberships
+      FOR EACH ROW WHEN (OLD.scim_user_name IS DISTINCT FROM NEW.scim_user_name OR OLD.org_id <> NEW.org_id) EXECUTE FUNCTION memberships_track()`);
+    await q.query(`CREATE TRIGGER memberships_track_delete BEFORE DELETE ON memberships
+      FOR EACH ROW WHEN (OLD.scim_pos IS NOT NULL) EXECUTE FUNCTION memberships_track()`);
     // Statement level, after every row trigger: renumber the orgs marked due (the table is nearly always empty).
     await q.query(`CREATE FUNCTION scim_positions_compact() RETURNS trigger LANGUAGE plpgsql AS $$
       DECLARE o uuid;
@@ -121,7 +127,9 @@ export class MemberCountsAndScimPositions1764440000000 implements MigrationInter
     await q.query(`DROP FUNCTION organizations_count_row()`);
     await q.query(`DROP TRIGGER memberships_compact_positions ON memberships`);
     await q.query(`DROP FUNCTION scim_positions_compact()`);
-    await q.query(`DROP TRIGGER memberships_track ON memberships`);
+    await q.query(`DROP TRIGGER memberships_track_delete ON memberships`);
+    await q.query(`DROP TRIGGER memberships_track_update ON memberships`);
+    await q.query(`DROP TRIGGER memberships_track_insert ON memberships`);
     await q.query(`DROP FUNCTION memberships_track()`);
     await q.query(`DROP FUNCTION compact_scim_positions(uuid)`);
     await q.query(`DROP FUNCTION assign_scim_positions(uuid)`);
