@@ -4,7 +4,7 @@
  * the app as a deployment does (createApp + features on a migrated PostgreSQL DataSource, pool
  * of 20), creates the two benchmark orgs and a SCIM token, listens on 127.0.0.1:0 and reports
  * { port, token, scimOrg, rawOrg } over IPC. The SCIM rate limit is off so that the server, not
- * the limiter, is measured.
+ * the limiter, is measured, unless BENCH_RATE_LIMIT (count/window) turns the shipped limiter on.
  *
  * IPC commands from the parent: { cmd: "profile-start" } / { cmd: "profile-stop", file } record
  * a V8 CPU profile of one phase (node:inspector, like --cpu-prof but per phase), and
@@ -42,10 +42,12 @@ async function main(): Promise<void> {
   await new Promise((ok) => server.once("listening", ok));
   const port = (server.address() as AddressInfo).port;
   const level = process.env.BENCH_LOG_LEVEL ?? "silent";
-  const config = loadConfig({ BASE_URL: `http://127.0.0.1:${port}`, DATABASE_URL: url, SESSION_SECRET: "bench-secret-0123456789abcdef0123456789", LOG_LEVEL: level, DATA_DIR: "/tmp/roster-bench" });
+  const rateLimit = process.env.BENCH_RATE_LIMIT;
+  const config = loadConfig({ BASE_URL: `http://127.0.0.1:${port}`, DATABASE_URL: url, SESSION_SECRET: "bench-secret-0123456789abcdef0123456789", LOG_LEVEL: level, DATA_DIR: "/tmp/roster-bench",
+    ...(rateLimit ? { RATE_LIMIT_SCIM_PER_TOKEN: rateLimit } : {}) });
   const deps: Deps = { config, ds, logger: createLogger(level), clock: systemClock, outbox: new Outbox() };
   const app = createApp(deps, { mount: (a) => mountFeatures(a, deps) });
-  app.locals.scimLimits = { perToken: null, failedAuthPerIp: new RateLimiter(60, 60_000) };
+  if (!rateLimit) app.locals.scimLimits = { perToken: null, failedAuthPerIp: new RateLimiter(60, 60_000) };
   server.on("request", app);
 
   const mk = async (name: string) => (await createOrgWithOwner(deps, SYSTEM_CTX, { name, plan: "enterprise", ownerEmail: `owner@${name}.test` })).org.id;

@@ -24,6 +24,7 @@ import { DirectoryUser } from "./directory-user";
 import { DirectoryGroup } from "./directory-group";
 import { SsoSpKey } from "./sso-sp-key";
 import { PasswordResetToken } from "./password-reset-token";
+import { OrgMemberCount } from "./org-member-count";
 
 export * from "./organization";
 export * from "./user";
@@ -51,10 +52,11 @@ export * from "./directory-user";
 export * from "./directory-group";
 export * from "./sso-sp-key";
 export * from "./password-reset-token";
+export * from "./org-member-count";
 
 export const ENTITIES = [
   Organization, User, Membership, Invitation, Chatbot, ChatbotPermission, Conversation, AuditEvent,
   EmailMessage, ScimToken, ScimGroup, ScimGroupMember, GroupRoleMapping, SsoConnection, OrgDomain,
   UserIdentity, SsoTransaction, SamlAssertion, Session, SsoLinkRequest, SsoSpKey,
-  Directory, DirectorySync, DirectoryUser, DirectoryGroup, PasswordResetToken,
+  Directory, DirectorySync, DirectoryUser, DirectoryGroup, PasswordResetToken, OrgMemberCount,
 ];

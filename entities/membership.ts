@@ -56,6 +56,8 @@ export class Membership {
   @Column({ type: "varchar", length: 320, name: "pending_email", nullable: true }) pendingEmail: string | null;
   @Column({ type: "varchar", length: 64, name: "join_token_hash", nullable: true }) joinTokenHash: string | null;
   @Column({ type: "timestamptz", name: "join_sent_at", nullable: true }) joinSentAt: Date | null;
+  /** Position in the org's SCIM default order; assigned and kept by triggers (migration 1764440000000), never written here. */
+  @Column({ type: "bigint", name: "scim_pos", nullable: true, select: false, insert: false, update: false }) scimPos: string | null;
   @CreateDateColumn({ type: "timestamptz", name: "created_at" }) createdAt: Date;
   @UpdateDateColumn({ type: "timestamptz", name: "updated_at" }) updatedAt: Date;
 }

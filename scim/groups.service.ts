@@ -8,7 +8,7 @@
 import type { EntityManager } from "typeorm";
 import type { Organization } from "../entities";
 import type { Deps } from "../src/context";
-import { lockOrg } from "../src/members/member.service";
+import { lockOrg, auditChangeRefused } from "../src/members/member.service";
 import { recordAudit } from "../src/audit/audit-log";
 import { isUuid } from "../src/http/validate";
 import type { ScimCtx } from "./auth";
@@ -142,9 +142,7 @@ export async function groupWrite<T>(deps: Deps, sc: ScimCtx, fn: (tx: EntityMana
     return await deps.ds.transaction(async (tx) => fn(tx, await lockOrg(tx, sc.orgId)));
   } catch (err) {
     if (err instanceof MemberLastOwnerError) {
-      await deps.ds.transaction((tx) => recordAudit(tx, sc.ctx, {
-        orgId: sc.orgId, action: "member.change_refused", target: { type: "member", id: err.memberId }, metadata: { reason: err.code },
-      }));
+      await deps.ds.transaction((tx) => auditChangeRefused(tx, sc.ctx, sc.orgId, err.memberId, { reason: err.code }));
     }
     throw err;
   }

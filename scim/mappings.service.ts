@@ -6,7 +6,7 @@
 import type { EntityManager } from "typeorm";
 import { GroupRoleMapping, type ChatbotAccess, type Organization, type Role } from "../entities";
 import type { Ctx, Deps } from "../src/context";
-import { lockOrg } from "../src/members/member.service";
+import { lockOrg, auditChangeRefused } from "../src/members/member.service";
 import { checkGrants } from "../src/members/grants";
 import { recordAudit } from "../src/audit/audit-log";
 import { requireEnterprise } from "../src/orgs/org.service";
@@ -46,9 +46,7 @@ async function mappingWrite<T>(deps: Deps, ctx: Ctx, orgId: string, fn: (tx: Ent
     });
   } catch (err) {
     if (err instanceof MemberLastOwnerError) {
-      await deps.ds.transaction((tx) => recordAudit(tx, ctx, {
-        orgId, action: "member.change_refused", target: { type: "member", id: err.memberId }, metadata: { reason: err.code },
-      }));
+      await deps.ds.transaction((tx) => auditChangeRefused(tx, ctx, orgId, err.memberId, { reason: err.code }));
     }
     if (isUniqueViolation(err)) throw new ConflictError("scim_mapping.exists", "A mapping for this group name already exists.");
     throw err;

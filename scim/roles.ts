@@ -8,12 +8,11 @@
 import { In, type EntityManager } from "typeorm";
 import { Membership, type ChatbotAccess, type Organization, type Role } from "../entities";
 import type { Ctx, Deps } from "../src/context";
-import { applyRoleChange } from "../src/members/member.service";
+import { applyRoleChange, auditChangeRefused } from "../src/members/member.service";
 import { replaceMemberGrants } from "../src/members/grants";
 import { grantsOf } from "../src/members/member-access";
 import { LastOwnerError } from "../src/members/member.errors";
 import { ROLE_RANK } from "../src/auth/permissions";
-import { recordAudit } from "../src/audit/audit-log";
 import { IdpOwnerChangeError, mayManageOwners, ownerChangeOf } from "../src/members/idp-owner-guard";
 
 const ACCESS_RANK: Record<ChatbotAccess, number> = { view: 1, reply: 2, manage: 3 };
@@ -61,8 +60,7 @@ export async function syncRoles(deps: Deps, tx: EntityManager, ctx: Ctx, org: Or
     const change = ownerChangeOf(m, { role: target });
     if (change && !(allowed ??= await mayManageOwners(tx, ctx, org))) {
       if (ownerRefusal === "throw") throw new IdpOwnerChangeError(m.id, change);
-      await recordAudit(tx, ctx, { orgId: org.id, action: "member.change_refused", target: { type: "member", id: m.id },
-        metadata: { reason: "member.idp_owner_refused", change, wanted: target, kept: m.role } });
+      await auditChangeRefused(tx, ctx, org.id, m.id, { reason: "member.idp_owner_refused", change, wanted: target, kept: m.role });
       target = m.role;
     }
     try {

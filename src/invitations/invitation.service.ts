@@ -19,7 +19,7 @@ import { mailKeys } from "../mail/outbox";
 import { scimManaged } from "../scim-tokens/scim-token.service";
 import { findUserByEmail, normalizeEmail } from "../accounts/users";
 import { accountForLinkHolder } from "../accounts/claim";
-import { addMember, applyRemoval, lockOrg } from "../members/member.service";
+import { addMember, applyRemoval, lockOrg, takeInvitationGrants } from "../members/member.service";
 import { checkGrants, resolveScope, type GrantInput } from "../members/grants";
 import { OwnerRequiredError } from "../members/member.errors";
 
@@ -286,8 +286,7 @@ export async function acceptInvitation(deps: Deps, ctx: Ctx, token: string, inpu
       user, role: inv.role, source: "invite", auditMetadata: { invitationId: inv.id },
     });
     // The invitation's scope and grants become the member's.
-    await tx.getRepository(ChatbotPermission).update({ invitationId: inv.id }, { invitationId: null, membershipId: member.id });
-    await tx.getRepository(Membership).update({ id: member.id }, { chatbotScope: inv.chatbotScope });
+    await takeInvitationGrants(tx, inv.id, member.id, inv.chatbotScope);
     await tx.getRepository(Invitation).update({ id: inv.id }, { acceptedAt: deps.clock.now() });
     await deps.outbox.cancel(tx, mailKeys.invitation(inv.id), "invitation already accepted");
     await dropSupersededPending(deps, tx, ctx, org, inv.email);

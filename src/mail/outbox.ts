@@ -27,6 +27,8 @@ export const mailKeys = {
   access: (membershipId: string) => `access:${membershipId}`,
   /** Suspended / restored: the newer one supersedes the older. */
   status: (membershipId: string) => `status:${membershipId}`,
+  /** Every key of mail about one membership: all stale once it is removed. */
+  aboutMember: (membershipId: string) => [`role:${membershipId}`, `access:${membershipId}`, `status:${membershipId}`],
   passwordReset: (userId: string) => `password-reset:${userId}`,
 };
 
@@ -64,11 +66,18 @@ export class Outbox extends EventEmitter {
 
   /** Cancels every still-waiting email with `key`; returns how many. Part of the caller's transaction. */
   async cancel(tx: EntityManager, key: string, reason: string): Promise<number> {
+    return this.cancelMany(tx, [key], reason);
+  }
+
+  /** `cancel` for several keys in one statement (bulk removals). */
+  async cancelMany(tx: EntityManager, keys: string[], reason: string): Promise<number> {
+    if (keys.length === 0) return 0;
     const [, n]: [unknown, number] = await tx.query(
       `UPDATE email_messages SET status = 'cancelled', cancel_reason = $2, cancelled_at = now(), locked_until = NULL, lease_token = NULL
-        WHERE supersede_key = $1 AND ${WAITING}`, [key, reason.slice(0, 200)]);
+        WHERE supersede_key = ANY($1::text[]) AND ${WAITING}`, [keys, reason.slice(0, 200)]);
     // A cancelled head of a recipient's queue unblocks the next message to them.
     if (n > 0) setImmediate(() => this.emit("queued"));
     return n;
   }
+
 }

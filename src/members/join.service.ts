@@ -7,12 +7,11 @@
 import type { EntityManager } from "typeorm";
 import { Membership, Organization, type User } from "../../entities";
 import type { Ctx, Deps } from "../context";
-import { recordAudit } from "../audit/audit-log";
 import { sha256 } from "../auth/tokens";
 import { hashPassword } from "../auth/passwords";
 import { ConflictError, NotFoundError } from "../errors";
 import { accountForLinkHolder } from "../accounts/claim";
-import { lockOrg } from "./member.service";
+import { lockOrg, moveToAccount } from "./member.service";
 import { PENDING_DOMAIN } from "./provision";
 
 async function byToken(tx: EntityManager, token: string, lock: boolean): Promise<Membership> {
@@ -47,11 +46,8 @@ export async function acceptJoin(deps: Deps, ctx: Ctx, token: string, input: Joi
       throw new ConflictError("join.already_member", `${email} is already a member of ${org.name}.`);
     }
     const placeholder = m.userId;
-    await tx.query(`UPDATE memberships SET user_id = $2, pending_email = NULL, join_token_hash = NULL, updated_at = now() WHERE id = $1`, [m.id, user.id]);
+    await moveToAccount(tx, ctx, m, user, email);
     await tx.query(`DELETE FROM users WHERE id = $1 AND email LIKE $2`, [placeholder, `%@${PENDING_DOMAIN}`]);
-    const actor = { ...ctx, actor: { type: "user" as const, id: user.id, email: user.email, name: user.name } };
-    await recordAudit(tx, actor, { orgId: org.id, action: "member.joined", target: { type: "member", id: m.id, email },
-      metadata: { role: m.role, source: m.source, via: "join_link" } });
     return { user, membershipId: m.id, orgId: org.id, signIn };
   });
 }

@@ -3,6 +3,7 @@ import type { DataSource, EntityManager } from "typeorm";
 import { ChatbotPermission, Membership, Organization, type ChatbotAccess } from "../../entities";
 import type { OrgAccess } from "../http/request-types";
 import type { Subject } from "../auth/permissions";
+import { touchMemberActivity } from "./member.service";
 
 export async function grantsOf(db: DataSource | EntityManager, membershipId: string): Promise<Map<string, ChatbotAccess>> {
   const rows = await db.getRepository(ChatbotPermission).find({ where: { membershipId }, order: { createdAt: "ASC" } });
@@ -36,12 +37,9 @@ export async function formerMembershipOrgName(ds: DataSource, orgId: string, ema
 
 const TOUCH_EVERY_MS = 60_000;
 
-/** `last_active_at` moves at most once a minute per member; the WHERE makes concurrent touches harmless. */
+/** `last_active_at` moves at most once a minute per member. */
 export async function touchLastActive(ds: DataSource, m: Membership, now: Date): Promise<void> {
   if (m.lastActiveAt && now.getTime() - m.lastActiveAt.getTime() < TOUCH_EVERY_MS) return;
-  await ds.query(
-    `UPDATE memberships SET last_active_at = $2 WHERE id = $1 AND (last_active_at IS NULL OR last_active_at < $3)`,
-    [m.id, now, new Date(now.getTime() - TOUCH_EVERY_MS)],
-  );
+  await touchMemberActivity(ds, m.id, now, new Date(now.getTime() - TOUCH_EVERY_MS));
   m.lastActiveAt = now;
 }

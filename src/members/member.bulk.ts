@@ -8,14 +8,18 @@
  * touches; those members are returned as `refused` (the caller audits and reports them) and the
  * rest of the batch applies.
  */
+import { randomUUID } from "node:crypto";
 import type { EntityManager } from "typeorm";
-import type { Organization, Role, ScimUserAttributes } from "../../entities";
+import type { Membership, Organization, Role, ScimUserAttributes } from "../../entities";
 import type { Ctx, Deps } from "../context";
 import { AUDIT_COLUMNS, auditParams } from "../audit/audit-log";
+import { constraintOf, isUniqueViolation } from "../db/pg-errors";
+import { returned } from "../db/returned";
 import { removedEmail, roleChangedEmail, type RenderedEmail } from "../mail/templates";
 import { mailKeys } from "../mail/outbox";
+import { INERT_DOMAIN } from "./provision";
 
-export type BulkVia = "directory";
+export type BulkVia = "scim" | "directory";
 
 /** `email` is where the member is known (a pending member's address, not its placeholder's); `mailable` as in member.service.ts. */
 interface Row { id: string; user_id: string; role: Role; status: string; source: string; email: string; name: string | null; pending: boolean; mailable: boolean }
@@ -135,6 +139,7 @@ export async function removeMembersBulk(deps: Deps, tx: EntityManager, ctx: Ctx,
   await tx.query(`DELETE FROM memberships WHERE org_id = $1 AND id = ANY($2::uuid[])`, [org.id, okIds]);
   await auditMany(tx, ctx, org.id, "member.removed", ok.map((m) => ({ m, metadata: {
     via, role: m.role, source: m.source, conversationsRequeued: requeued.get(m.id) ?? 0, grantsRevoked: revoked.get(m.id) ?? 0, self: false } })));
+  await deps.outbox.cancelMany(tx, ok.flatMap((m) => mailKeys.aboutMember(m.id)), "member removed");
   await enqueueMany(deps, tx, org.id, ok.filter((m) => m.mailable).map((m) => ({ to: m.email, email: removedEmail({ orgName: org.name }) })));
   const placeholders = ok.filter((m) => m.pending).map((m) => m.user_id);
   if (placeholders.length) await tx.query(`DELETE FROM users WHERE id = ANY($1::uuid[]) AND email LIKE '%@pending.roster.invalid'`, [placeholders]);
@@ -147,4 +152,164 @@ export async function auditRefusals(tx: EntityManager, ctx: Ctx, orgId: string, 
   await tx.query(`INSERT INTO audit_events (${AUDIT_COLUMNS})
     SELECT $1, 'member.change_refused', $2::jsonb, jsonb_build_object('type', 'member', 'id', t.id), jsonb_build_object('reason', $3::text, 'via', 'directory'), $4, $5
       FROM unnest($6::uuid[]) AS t(id)`, [orgId, auditParams(ctx, { orgId, action: "" })[2], reason, ctx.ip ?? null, ctx.requestId ?? null, ids]);
+}
+
+/**
+ * What an IdP sends for one new member, decided by the caller's mapping (SCIM, directory sync).
+ * `email` is normalised; null or not an address makes an inert account (provision.ts).
+ */
+export interface IdpMemberInput {
+  userName: string;
+  externalId: string | null;
+  attributes: ScimUserAttributes;
+  scimRole: Role | null;
+  role: Role;
+  active: boolean;
+  email: string | null;
+  name: string | null;
+  auditMetadata?: Record<string, unknown>;
+}
+
+/** The SCIM view of a membership, as returned by the set-based SCIM writes. */
+export interface IdpMemberRow {
+  id: string; scimUserName: string | null; externalId: string | null; status: "active" | "suspended";
+  scimAttributes: ScimUserAttributes | null; createdAt: Date; updatedAt: Date;
+}
+
+/**
+ * created: inserted (with its account when needed) and audited. taken: the userName is in use.
+ * pending: the email is outside the org's verified domains (a join link must go out: provision.ts).
+ * adopt: the account is a manual member here (the caller takes the org lock and links it).
+ * retry: the account appeared or vanished meanwhile; nothing was written for this input.
+ */
+export type IdpCreateOutcome = { outcome: "created"; row: IdpMemberRow } | { outcome: "taken" | "pending" | "adopt" | "retry" };
+
+const IDP_ROW = `id, scim_user_name AS "scimUserName", external_id AS "externalId", status, scim_attributes AS "scimAttributes",
+  created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+/**
+ * Creates IdP-managed members in one statement: for each input it reads what provisionMember
+ * reads (userName taken? the account holding the email, its membership here, does this org own
+ * the email's domain?) and, where that decides "link the account" or "a new account" (a
+ * reserved .invalid address when there is no email or that account already is a SCIM user
+ * here), inserts the account, the membership and its `member.added` event exactly as
+ * addMember records it. Every other input is returned with the reason and nothing written for
+ * it. Inputs must have distinct userNames and emails. Needs no org lock (no Owner is created:
+ * Owners go through provisionMember and its guard); one statement, so it is atomic on its own.
+ * The LIMIT on the input set is its size: PostgreSQL otherwise guesses 100 rows for
+ * jsonb_to_recordset and plans hash joins over whole tables instead of index lookups.
+ */
+export async function createIdpMembers(db: EntityManager, ctx: Ctx, orgId: string, inputs: IdpMemberInput[], via: "scim" | "directory"): Promise<IdpCreateOutcome[]> {
+  if (!inputs.length) return [];
+  if (inputs.some((i) => i.role === "owner")) throw new Error("createIdpMembers does not create Owners (provisionMember guards them)");
+  const [, , actor, , , ip, requestId] = auditParams(ctx, { orgId, action: "member.added" });
+  const items = inputs.map((i, n) => ({
+    n, user_name: i.userName, external_id: i.externalId, attrs: i.attributes, scim_role: i.scimRole, role: i.role,
+    status: i.active ? "active" : "suspended", email: i.email, name: i.name, inert: `${randomUUID()}@${INERT_DOMAIN}`,
+    metadata: { role: i.role, source: "scim", status: i.active ? "active" : "suspended", ...i.auditMetadata, via },
+  }));
+  let rows: Array<IdpMemberRow & { n: number; taken: boolean; account: string | null; authority: boolean; member_id: string | null; member_user_name: string | null }>;
+  try {
+    rows = await db.query(`WITH i AS (
+        SELECT * FROM jsonb_to_recordset($2::jsonb) AS t(n int, user_name text, external_id text, attrs jsonb, scim_role text, role text,
+                                                          status text, email text, name text, inert text, metadata jsonb) LIMIT ${inputs.length}),
+      d AS (
+        SELECT i.*, EXISTS (SELECT 1 FROM memberships x WHERE x.org_id = $1 AND x.scim_user_name IS NOT NULL AND lower(x.scim_user_name) = lower(i.user_name)) AS taken,
+               u.id AS user_id, m.id AS member_id, m.scim_user_name AS member_user_name,
+               (i.email IS NULL OR EXISTS (SELECT 1 FROM org_domains od WHERE od.org_id = $1 AND od.verified_at IS NOT NULL
+                                             AND od.domain = substring(i.email from '@([^@]+)$'))) AS authority
+          FROM i LEFT JOIN users u ON lower(u.email) = i.email LEFT JOIN memberships m ON m.org_id = $1 AND m.user_id = u.id),
+      go AS (
+        SELECT d.*, CASE WHEN d.taken OR NOT d.authority OR (d.member_id IS NOT NULL AND d.member_user_name IS NULL) THEN NULL
+                         WHEN d.user_id IS NOT NULL AND d.member_id IS NULL THEN 'link' ELSE 'new' END AS account,
+               CASE WHEN d.user_id IS NULL AND d.email IS NOT NULL THEN d.email ELSE d.inert END AS new_email FROM d),
+      nu AS (INSERT INTO users (email, name) SELECT go.new_email, go.name FROM go WHERE go.account = 'new' RETURNING id, email, name),
+      u AS (SELECT go.n, nu.id, nu.email, nu.name FROM nu JOIN go ON go.account = 'new' AND go.new_email = nu.email
+            UNION ALL SELECT go.n, x.id, x.email, x.name FROM users x JOIN go ON go.account = 'link' AND x.id = go.user_id),
+      m AS (INSERT INTO memberships (org_id, user_id, role, source, status, scim_user_name, external_id, scim_attributes, scim_role)
+            SELECT $1, u.id, go.role, 'scim', go.status, go.user_name, go.external_id, go.attrs, go.scim_role FROM u JOIN go USING (n)
+            RETURNING ${IDP_ROW}, user_id),
+      a AS (INSERT INTO audit_events (${AUDIT_COLUMNS})
+            SELECT $1, 'member.added', $3::jsonb, jsonb_build_object('type', 'member', 'id', m.id, 'email', u.email, 'name', u.name), go.metadata, $4, $5
+              FROM m JOIN u ON u.id = m.user_id JOIN go USING (n))
+      SELECT go.n, go.taken, go.account, go.authority, go.member_id, go.member_user_name,
+             m.id, m."scimUserName", m."externalId", m.status, m."scimAttributes", m."createdAt", m."updatedAt"
+        FROM go LEFT JOIN u USING (n) LEFT JOIN m ON m.user_id = u.id ORDER BY go.n`,
+    [orgId, JSON.stringify(items), actor, ip, requestId]);
+  } catch (err) {
+    // Another request created one of these accounts meanwhile: the single-row path links it there.
+    if (isUniqueViolation(err) && constraintOf(err) === "users_email_lower_key") return inputs.map(() => ({ outcome: "retry" }));
+    throw err;
+  }
+  return rows.map((r): IdpCreateOutcome => {
+    if (r.taken) return { outcome: "taken" };
+    if (!r.authority) return { outcome: "pending" };
+    if (r.member_id && r.member_user_name === null) return { outcome: "adopt" };
+    if (!r.account || !r.id) return { outcome: "retry" };
+    return { outcome: "created", row: { id: r.id, scimUserName: r.scimUserName, externalId: r.externalId, status: r.status,
+      scimAttributes: r.scimAttributes, createdAt: r.createdAt, updatedAt: r.updatedAt } };
+  });
+}
+
+/** What a replace expects to find (as read) and what it writes. */
+export interface IdpReplace {
+  current: { id: string; role: Role; status: "active" | "suspended"; scimRole: Role | null; scimUserName: string | null; externalId: string | null; scimAttributes: ScimUserAttributes | null };
+  next: { userName: string; externalId: string | null; attributes: ScimUserAttributes; active: boolean };
+}
+
+/**
+ * Full replaces of non-Owners whose role input does not change, in one statement: writes the
+ * SCIM fields and the status and, where the status changes, puts the member's conversations back
+ * in the queue (suspend) and records member.suspended / member.restored as applyStatus does.
+ * Compare-and-set instead of row locks: a row applies only if every field the caller decided on
+ * is still what it read, so a concurrent change (a promotion to Owner) is never overwritten.
+ * Returns the rows that applied; the others changed meanwhile (the caller decides again under
+ * locks). Owners are refused here: their changes need the org lock and the last-Owner rule.
+ */
+export async function replaceIdpMembers(db: EntityManager, ctx: Ctx, orgId: string, changes: IdpReplace[], via: "scim" | "directory"): Promise<IdpMemberRow[]> {
+  if (!changes.length) return [];
+  if (changes.some((c) => c.current.role === "owner")) throw new Error("replaceIdpMembers does not change Owners (applyStatus guards them)");
+  const [, , actor, , , ip, requestId] = auditParams(ctx, { orgId, action: "" });
+  const items = changes.map(({ current: c, next: x }) => ({
+    id: c.id, user_name: x.userName, external_id: x.externalId, attrs: x.attributes, status: x.active ? "active" : "suspended",
+    old_role: c.role, old_status: c.status, old_scim_role: c.scimRole, old_user_name: c.scimUserName, old_external_id: c.externalId, old_attrs: c.scimAttributes,
+  }));
+  return db.query(`WITH i AS (
+      SELECT * FROM jsonb_to_recordset($2::jsonb) AS t(id uuid, user_name text, external_id text, attrs jsonb, status text, old_role text,
+                                                        old_status text, old_scim_role text, old_user_name text, old_external_id text, old_attrs jsonb)
+       LIMIT ${changes.length}),
+    upd AS (UPDATE memberships m SET scim_user_name = i.user_name, external_id = i.external_id, scim_attributes = i.attrs, status = i.status, updated_at = now()
+              FROM i WHERE m.id = i.id AND m.org_id = $1 AND m.role = i.old_role AND m.status = i.old_status AND m.scim_role IS NOT DISTINCT FROM i.old_scim_role
+               AND m.scim_user_name = i.old_user_name AND m.external_id IS NOT DISTINCT FROM i.old_external_id AND m.scim_attributes IS NOT DISTINCT FROM i.old_attrs
+            RETURNING m.${IDP_ROW.split(", ").join(", m.")}, m.user_id, m.role, m.pending_email, i.old_status),
+    rq AS (UPDATE conversations c SET assignee_membership_id = NULL, status = 'queued', updated_at = now()
+             FROM upd WHERE c.assignee_membership_id = upd.id AND upd.status = 'suspended' AND upd.old_status <> 'suspended' AND c.status = 'assigned'
+           RETURNING upd.id AS mid),
+    a AS (INSERT INTO audit_events (${AUDIT_COLUMNS})
+          SELECT $1, CASE WHEN upd.status = 'suspended' THEN 'member.suspended' ELSE 'member.restored' END, $3::jsonb,
+                 jsonb_build_object('type', 'member', 'id', upd.id, 'email', COALESCE(upd.pending_email, u.email), 'name', u.name),
+                 jsonb_build_object('via', $6::text, 'role', upd.role)
+                   || CASE WHEN upd.status = 'suspended' THEN jsonb_build_object('conversationsRequeued', (SELECT count(*) FROM rq WHERE rq.mid = upd.id)) ELSE '{}'::jsonb END,
+                 $4, $5
+            FROM upd JOIN users u ON u.id = upd.user_id WHERE upd.status <> upd.old_status)
+    SELECT id, "scimUserName", "externalId", status, "scimAttributes", "createdAt", "updatedAt" FROM upd`,
+  [orgId, JSON.stringify(items), actor, ip, requestId, via]);
+}
+
+/** Writes a member's SCIM fields (no status, role or effects: the caller applies those through member.service). */
+export async function writeIdpFields(tx: EntityManager, m: Membership, next: { userName: string; externalId: string | null; attributes: ScimUserAttributes; scimRole: Role | null }): Promise<void> {
+  const [row] = returned<{ updated_at: Date }>(await tx.query(
+    `UPDATE memberships SET scim_user_name = $2, external_id = $3, scim_attributes = $4, scim_role = $5, updated_at = now()
+      WHERE id = $1 RETURNING updated_at`,
+    [m.id, next.userName, next.externalId, JSON.stringify(next.attributes), next.scimRole]));
+  Object.assign(m, { scimUserName: next.userName, externalId: next.externalId, scimAttributes: next.attributes, scimRole: next.scimRole, updatedAt: row.updated_at });
+}
+
+/** A manual member the IdP now pushes (SCIM adoption): IdP-managed from now on, audited as member.scim_linked. */
+export async function linkToIdp(tx: EntityManager, ctx: Ctx, orgId: string, m: Membership, next: Parameters<typeof writeIdpFields>[2]): Promise<void> {
+  await writeIdpFields(tx, m, next);
+  await tx.query(`UPDATE memberships SET source = 'scim' WHERE id = $1`, [m.id]);
+  m.source = "scim";
+  await tx.query(`INSERT INTO audit_events (${AUDIT_COLUMNS}) VALUES ($1, $2, $3::jsonb, $4::jsonb, $5::jsonb, $6, $7)`,
+    auditParams(ctx, { orgId, action: "member.scim_linked", target: { type: "member", id: m.id }, metadata: { userName: next.userName } }));
 }

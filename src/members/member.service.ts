@@ -7,8 +7,8 @@
  * Owner count first locks the org row (SELECT … FOR UPDATE) and re-reads roles inside the
  * transaction: two Owners demoting each other are serialised and the second sees one Owner left.
  */
-import type { EntityManager } from "typeorm";
-import { Membership, Organization, User, type MembershipSource, type Role, type ScimUserAttributes } from "../../entities";
+import type { DataSource, EntityManager } from "typeorm";
+import { Membership, Organization, User, type ChatbotScope, type MembershipSource, type Role, type ScimUserAttributes } from "../../entities";
 import type { Ctx, Deps } from "../context";
 import { recordAudit } from "../audit/audit-log";
 import { isUniqueViolation, constraintOf } from "../db/pg-errors";
@@ -114,6 +114,42 @@ export async function addMember(tx: EntityManager, ctx: Ctx, org: Organization, 
   return m;
 }
 
+/**
+ * A membership provisioned for an address outside the org's verified domains waits for its
+ * person (provision.ts), who was sent a join link (member.join_link_sent).
+ */
+export async function markPendingJoin(tx: EntityManager, ctx: Ctx, m: Membership, email: string, joinTokenHash: string, sentAt: Date): Promise<void> {
+  await tx.query(`UPDATE memberships SET pending_email = $2, join_token_hash = $3, join_sent_at = $4 WHERE id = $1`, [m.id, email, joinTokenHash, sentAt]);
+  Object.assign(m, { pendingEmail: email, joinTokenHash, joinSentAt: sentAt });
+  await recordAudit(tx, ctx, { orgId: m.orgId, action: "member.join_link_sent", target: { type: "member", id: m.id, email },
+    metadata: { reason: "email domain not verified by this organization" } });
+}
+
+/** The person followed the join link (join.service.ts): the membership moves from its placeholder account to theirs (member.joined, by them). */
+export async function moveToAccount(tx: EntityManager, ctx: Ctx, m: Membership, user: User, email: string): Promise<void> {
+  await tx.query(`UPDATE memberships SET user_id = $2, pending_email = NULL, join_token_hash = NULL, updated_at = now() WHERE id = $1`, [m.id, user.id]);
+  Object.assign(m, { userId: user.id, pendingEmail: null, joinTokenHash: null });
+  const actor = { ...ctx, actor: { type: "user" as const, id: user.id, email: user.email, name: user.name } };
+  await recordAudit(tx, actor, { orgId: m.orgId, action: "member.joined", target: { type: "member", id: m.id, email },
+    metadata: { role: m.role, source: m.source, via: "join_link" } });
+}
+
+/** An IdP-driven change left undone by a rule (e.g. the Owner guard during a role sync); the change's own transaction goes on. */
+export async function auditChangeRefused(tx: EntityManager, ctx: Ctx, orgId: string, memberId: string, metadata: Record<string, unknown>): Promise<void> {
+  await recordAudit(tx, ctx, { orgId, action: "member.change_refused", target: { type: "member", id: memberId }, metadata });
+}
+
+/** An accepted invitation's chatbot scope and grants become the new member's (invitation.service.ts). */
+export async function takeInvitationGrants(tx: EntityManager, invitationId: string, membershipId: string, scope: ChatbotScope): Promise<void> {
+  await tx.query(`UPDATE chatbot_permissions SET invitation_id = NULL, membership_id = $2 WHERE invitation_id = $1`, [invitationId, membershipId]);
+  await tx.query(`UPDATE memberships SET chatbot_scope = $2 WHERE id = $1`, [membershipId, scope]);
+}
+
+/** Moves `last_active_at` unless another request did since `notBefore` (the WHERE makes concurrent touches harmless). */
+export async function touchMemberActivity(db: DataSource | EntityManager, memberId: string, now: Date, notBefore: Date): Promise<void> {
+  await db.query(`UPDATE memberships SET last_active_at = $2 WHERE id = $1 AND (last_active_at IS NULL OR last_active_at < $3)`, [memberId, now, notBefore]);
+}
+
 /** Role change with every effect; the caller has locked the org row. */
 export async function applyRoleChange(
   deps: Deps, tx: EntityManager, ctx: Ctx, org: Organization, m: Membership, newRole: Role, via: ChangeVia,
@@ -164,7 +200,7 @@ export async function applyRemoval(deps: Deps, tx: EntityManager, ctx: Ctx, org:
     metadata: { via, role: m.role, source: m.source, conversationsRequeued: requeued, grantsRevoked, self: ctx.actor.id === u.id },
   });
   // Mail about a membership that no longer exists is stale: the removal email says what matters.
-  for (const key of [mailKeys.role(m.id), mailKeys.access(m.id), mailKeys.status(m.id)]) await deps.outbox.cancel(tx, key, "member removed");
+  await deps.outbox.cancelMany(tx, mailKeys.aboutMember(m.id), "member removed");
   if (mailable(m, u)) await deps.outbox.enqueue(tx, org.id, u.email, removedEmail({ orgName: org.name }));
   if (m.pendingEmail) await tx.query(`DELETE FROM users WHERE id = $1 AND email LIKE '%@pending.roster.invalid'`, [u.id]);
 }

@@ -15,11 +15,10 @@ import { randomUUID } from "node:crypto";
 import type { EntityManager } from "typeorm";
 import { Membership, type MembershipSource, type Organization, type Role, type User } from "../../entities";
 import type { Ctx, Deps } from "../context";
-import { recordAudit } from "../audit/audit-log";
 import { newSecret } from "../auth/tokens";
 import { findOrCreateUser, insertUser, normalizeEmail } from "../accounts/users";
 import { isVerifiedDomainOf } from "../orgs/domain-authority";
-import { addMember, type NewMember } from "./member.service";
+import { addMember, markPendingJoin, type NewMember } from "./member.service";
 import { assertMayChangeOwner } from "./idp-owner-guard";
 import { joinEmail } from "./join-email";
 import type { GrantInput } from "./grants";
@@ -81,11 +80,8 @@ export async function provisionMember(deps: Deps, tx: EntityManager, ctx: Ctx, o
 async function sendJoinLink(deps: Deps, tx: EntityManager, ctx: Ctx, org: Organization, m: Membership, email: string): Promise<void> {
   const { token, hash } = newSecret();
   const now = deps.clock.now();
-  await tx.query(`UPDATE memberships SET pending_email = $2, join_token_hash = $3, join_sent_at = $4 WHERE id = $1`, [m.id, email, hash, now]);
-  Object.assign(m, { pendingEmail: email, joinTokenHash: hash, joinSentAt: now });
+  await markPendingJoin(tx, ctx, m, email, hash, now);
   await deps.outbox.enqueue(tx, org.id, email, joinEmail({ orgName: org.name, link: `${deps.config.baseUrl}/join/${token}` }));
-  await recordAudit(tx, ctx, { orgId: org.id, action: "member.join_link_sent", target: { type: "member", id: m.id, email },
-    metadata: { reason: "email domain not verified by this organization" } });
 }
 
 /** A pending membership of this org for this email, if the IdP already provisioned one. */

@@ -1,11 +1,12 @@
 /** Organizations: creation with a first Owner, lookup, plan checks. */
 import type { EntityManager } from "typeorm";
-import { Membership, Organization, type Plan } from "../../entities";
+import { Organization, type Plan } from "../../entities";
 import type { Ctx, Deps } from "../context";
 import { recordAudit } from "../audit/audit-log";
 import { hashPassword } from "../auth/passwords";
 import { findUserByEmail, insertUser } from "../accounts/users";
 import { ForbiddenError, NotFoundError } from "../errors";
+import { addMember } from "../members/member.service";
 
 export interface CreatedOrg {
   org: Organization;
@@ -26,9 +27,8 @@ export async function createOrgWithOwner(
     if (!user) {
       user = await insertUser(tx, { email: input.ownerEmail, name: input.ownerName ?? null, passwordHash, emailVerified: false });
     }
-    const m = await tx.getRepository(Membership).save(tx.getRepository(Membership).create({
-      orgId: org.id, userId: user.id, role: "owner", status: "active", source: "invite",
-    }));
+    // Through the member service like every membership: the first Owner gets its member.added event.
+    const m = await addMember(tx, ctx, org, { user, role: "owner", source: "invite", auditMetadata: { via: "org_created" } });
     await recordAudit(tx, ctx, {
       orgId: org.id, action: "org.created", target: { type: "org", id: org.id, name: org.name },
       metadata: { plan: org.plan, ownerEmail: user.email, ownerMembershipId: m.id },

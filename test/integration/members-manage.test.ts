@@ -160,6 +160,8 @@ describe("suspend and restore by hand", () => {
     expect((await client.get(`${base}/chatbots`).expect(403)).body.error.code).toBe("member.suspended");
     expect((await lastEvent(fx, "member.suspended")).metadata).toMatchObject({ via: "manual", conversationsRequeued: 1 });
     expect(await mailsTo(email, "member.suspended")).toHaveLength(1);
+    // The suspension email has left (a restore before it leaves cancels it and says nothing: outbox-stale.test.ts).
+    await t.deps.ds.query(`UPDATE email_messages SET status = 'sent' WHERE lower(to_address) = lower($1) AND kind = 'member.suspended'`, [email]);
 
     const r = await fx.owner.post(`${base}/members/${memberId}/restore`).expect(200);
     expect(r.body.member).toMatchObject({ status: "active", role: "member", chatbotPermissions: [{ chatbotId: sales, access: "manage" }] });
