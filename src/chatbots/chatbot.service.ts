@@ -12,6 +12,7 @@ import { recordAudit } from "../audit/audit-log";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors";
 import { constraintOf, isUniqueViolation } from "../db/pg-errors";
 import { subjectOf } from "../members/member-access";
+import { revokeChatbotGrants } from "../members/grants";
 
 /** Another chatbot of the org already has this name, ignoring case (index chatbots_org_name_key). */
 function nameTaken(err: unknown, name: string): unknown {
@@ -71,9 +72,8 @@ export async function deleteChatbot(deps: Deps, ctx: Ctx, orgId: string, chatbot
       throw new ConflictError("chatbot.sole_access",
         `${who} can use only “${bot.name}”. Give them access to another chatbot or remove them first, so deleting it does not widen their access.`, { ...only });
     }
-    const grants: Array<{ n: string }> = await tx.query(`SELECT count(*)::int AS n FROM chatbot_permissions WHERE chatbot_id = $1`, [chatbotId]);
     const convs: Array<{ n: string }> = await tx.query(`SELECT count(*)::int AS n FROM conversations WHERE chatbot_id = $1`, [chatbotId]);
-    await tx.query(`DELETE FROM chatbot_permissions WHERE org_id = $1 AND chatbot_id = $2`, [orgId, chatbotId]);
+    const grantsRevoked = await revokeChatbotGrants(tx, orgId, chatbotId);
     await tx.query(`DELETE FROM conversations WHERE org_id = $1 AND chatbot_id = $2`, [orgId, chatbotId]);
     await tx.query(`
       UPDATE group_role_mappings SET chatbot_permissions = COALESCE(
@@ -81,7 +81,7 @@ export async function deleteChatbot(deps: Deps, ctx: Ctx, orgId: string, chatbot
        WHERE org_id = $1 AND chatbot_permissions @> jsonb_build_array(jsonb_build_object('chatbotId', $2::text))`, [orgId, chatbotId]);
     await tx.getRepository(Chatbot).delete({ id: chatbotId, orgId });
     await recordAudit(tx, ctx, { orgId, action: "chatbot.deleted", target: { type: "chatbot", id: chatbotId, name: bot.name },
-      metadata: { grantsRevoked: Number(grants[0]?.n ?? 0), conversationsDeleted: Number(convs[0]?.n ?? 0) } });
+      metadata: { grantsRevoked, conversationsDeleted: Number(convs[0]?.n ?? 0) } });
   });
 }
 

@@ -1,4 +1,5 @@
 /** Per-chatbot grants held by a membership or an invitation. */
+import { returned } from "../db/returned";
 import { In, type EntityManager } from "typeorm";
 import { Chatbot, ChatbotPermission, type ChatbotAccess, type ChatbotScope } from "../../entities";
 import { ValidationError } from "../errors";
@@ -40,4 +41,9 @@ export function resolveScope(scope: ChatbotScope | undefined, grants: GrantInput
     throw new ValidationError([{ field: "chatbotScope", message: "Choose “Only selected chatbots” to give access to specific chatbots." }]);
   }
   return scope;
+}
+
+/** A deleted chatbot's grants, of members and invitations alike; returns how many (chatbot.service.ts). */
+export async function revokeChatbotGrants(tx: EntityManager, orgId: string, chatbotId: string): Promise<number> {
+  return returned(await tx.query(`DELETE FROM chatbot_permissions WHERE org_id = $1 AND chatbot_id = $2 RETURNING 1`, [orgId, chatbotId])).length;
 }

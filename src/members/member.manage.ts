@@ -1,24 +1,23 @@
 /**
  * What the Members page does beyond role and removal: edit a Member's chatbot access, suspend and
- * restore by hand, transfer ownership. Each reuses the member service's effects (applyRoleChange,
- * applyStatus: the same suspension SCIM uses) under the org lock, so the Owner rules hold.
+ * restore by hand, transfer ownership. Each runs the member service's writes (applyRoleChange,
+ * applyAccessChange, applyStatus: the same suspension SCIM uses) under the org lock, so the Owner
+ * rules hold; nothing here writes a membership itself.
  */
 import type { EntityManager } from "typeorm";
-import { Chatbot, Membership, type ChatbotScope, type Organization, type Role } from "../../entities";
+import { Membership, type ChatbotScope, type Organization, type Role } from "../../entities";
 import type { Ctx, Deps } from "../context";
 import { recordAudit } from "../audit/audit-log";
-import { effectiveScope } from "../auth/permissions";
 import { ConflictError } from "../errors";
 import {
-  applyRoleChange, applyStatus, assertManualAllowed, findMember, lockOrg, mailable, snapshot, userOf, withRefusalAudit,
+  applyAccessChange, applyRoleChange, applyStatus, assertManualAllowed, findMember, lockOrg, mailable, snapshot, userOf, withRefusalAudit,
   type ActingMember,
 } from "./member.service";
-import { checkGrants, replaceMemberGrants, resolveScope, type GrantInput } from "./grants";
-import { subjectOf } from "./member-access";
+import type { GrantInput } from "./grants";
 import { mailKeys } from "../mail/outbox";
 import { OwnerRequiredError } from "./member.errors";
 import { memberViews, type MemberView } from "./member.view";
-import { accessChangedEmail, restoredEmail, suspendedEmail } from "./member-emails";
+import { restoredEmail, suspendedEmail } from "./member-emails";
 import { scimManaged } from "../scim-tokens/scim-token.service";
 
 export interface MemberUpdate {
@@ -33,40 +32,6 @@ async function viewOf(tx: EntityManager, org: Organization, m: Membership): Prom
   return v;
 }
 
-const sameGrants = (a: GrantInput[], b: GrantInput[]): boolean => {
-  const key = (g: GrantInput[]) => g.map((x) => `${x.chatbotId}:${x.access}`).sort().join(",");
-  return key(a) === key(b);
-};
-
-/** A Member's scope and grants, with every effect: audit (before/after) and an email to them. */
-async function applyAccessChange(deps: Deps, tx: EntityManager, ctx: Ctx, org: Organization, m: Membership, input: MemberUpdate): Promise<boolean> {
-  if (m.role !== "member") {
-    throw new ConflictError("member.access_follows_role",
-      "Owners and Admins work in every chatbot. Make this person a Member first to limit their chatbots.", { field: "chatbotScope" });
-  }
-  const grants = await checkGrants(tx, org.id, input.chatbotPermissions ?? []);
-  const scope = resolveScope(input.chatbotScope, grants);
-  const kept = scope === "all" ? [] : grants;
-  const subject = await subjectOf(tx, m);
-  const before = { chatbotScope: effectiveScope(subject), chatbotPermissions: [...subject.grants].map(([chatbotId, access]) => ({ chatbotId, access })) };
-  if (before.chatbotScope === scope && sameGrants(before.chatbotPermissions, kept)) return false;
-  await replaceMemberGrants(tx, org.id, m.id, kept);
-  await tx.getRepository(Membership).update({ id: m.id }, { chatbotScope: scope });
-  m.chatbotScope = scope;
-  const u = await userOf(tx, m);
-  await recordAudit(tx, ctx, {
-    orgId: org.id, action: "member.access_changed", target: snapshot(m, u),
-    metadata: { before, after: { chatbotScope: scope, chatbotPermissions: kept }, via: "manual" },
-  });
-  if (mailable(m, u)) {
-    const names = new Map((await tx.getRepository(Chatbot).findBy({ orgId: org.id })).map((c) => [c.id, c.name]));
-    await deps.outbox.enqueue(tx, org.id, u.email, accessChangedEmail({
-      orgName: org.name, scope, appUrl: deps.config.baseUrl,
-      chatbots: kept.map((g) => ({ name: names.get(g.chatbotId) ?? "a chatbot", access: g.access })),
-    }), { supersedeKey: mailKeys.access(m.id) });
-  }
-  return true;
-}
 
 /**
  * PATCH /members/:id: role, chatbot access, or both in one transaction (role first, so "make them

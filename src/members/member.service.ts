@@ -8,7 +8,7 @@
  * transaction: two Owners demoting each other are serialised and the second sees one Owner left.
  */
 import type { DataSource, EntityManager } from "typeorm";
-import { Membership, Organization, User, type ChatbotScope, type MembershipSource, type Role, type ScimUserAttributes } from "../../entities";
+import { Chatbot, Membership, Organization, User, type ChatbotScope, type MembershipSource, type Role, type ScimUserAttributes } from "../../entities";
 import type { Ctx, Deps } from "../context";
 import { recordAudit } from "../audit/audit-log";
 import { isUniqueViolation, constraintOf } from "../db/pg-errors";
@@ -18,7 +18,10 @@ import { mailKeys } from "../mail/outbox";
 import { scimManaged } from "../scim-tokens/scim-token.service";
 import { memberViews, type MemberView } from "./member.view";
 import { LastOwnerError, ManagedByIdpError, OwnerRequiredError } from "./member.errors";
-import { replaceMemberGrants, type GrantInput } from "./grants";
+import { checkGrants, replaceMemberGrants, resolveScope, type GrantInput } from "./grants";
+import { subjectOf } from "./member-access";
+import { accessChangedEmail } from "./member-emails";
+import { effectiveScope } from "../auth/permissions";
 import { assertMayChangeOwner, IdpOwnerChangeError, ownerChangeOf } from "./idp-owner-guard";
 
 /** Who asks: a person by hand ("manual": judged by their role), or an IdP (Owner changes need idp-owner-guard). */
@@ -268,4 +271,40 @@ export async function getMember(deps: Deps, org: Organization, memberId: string)
   const m = await findMember(tx, org.id, memberId);
   const [view] = await memberViews(tx, [m], await scimManaged(tx, org.id, org.plan));
   return view;
+}
+
+const sameGrants = (a: GrantInput[], b: GrantInput[]): boolean => {
+  const key = (g: GrantInput[]) => g.map((x) => `${x.chatbotId}:${x.access}`).sort().join(",");
+  return key(a) === key(b);
+};
+
+/** A Member's chatbot scope and grants (by hand), with every effect: audit (before/after) and an email to them. */
+export async function applyAccessChange(deps: Deps, tx: EntityManager, ctx: Ctx, org: Organization, m: Membership,
+  input: { chatbotScope?: ChatbotScope; chatbotPermissions?: GrantInput[] }): Promise<boolean> {
+  if (m.role !== "member") {
+    throw new ConflictError("member.access_follows_role",
+      "Owners and Admins work in every chatbot. Make this person a Member first to limit their chatbots.", { field: "chatbotScope" });
+  }
+  const grants = await checkGrants(tx, org.id, input.chatbotPermissions ?? []);
+  const scope = resolveScope(input.chatbotScope, grants);
+  const kept = scope === "all" ? [] : grants;
+  const subject = await subjectOf(tx, m);
+  const before = { chatbotScope: effectiveScope(subject), chatbotPermissions: [...subject.grants].map(([chatbotId, access]) => ({ chatbotId, access })) };
+  if (before.chatbotScope === scope && sameGrants(before.chatbotPermissions, kept)) return false;
+  await replaceMemberGrants(tx, org.id, m.id, kept);
+  await tx.getRepository(Membership).update({ id: m.id }, { chatbotScope: scope });
+  m.chatbotScope = scope;
+  const u = await userOf(tx, m);
+  await recordAudit(tx, ctx, {
+    orgId: org.id, action: "member.access_changed", target: snapshot(m, u),
+    metadata: { before, after: { chatbotScope: scope, chatbotPermissions: kept }, via: "manual" },
+  });
+  if (mailable(m, u)) {
+    const names = new Map((await tx.getRepository(Chatbot).findBy({ orgId: org.id })).map((c) => [c.id, c.name]));
+    await deps.outbox.enqueue(tx, org.id, u.email, accessChangedEmail({
+      orgName: org.name, scope, appUrl: deps.config.baseUrl,
+      chatbots: kept.map((g) => ({ name: names.get(g.chatbotId) ?? "a chatbot", access: g.access })),
+    }), { supersedeKey: mailKeys.access(m.id) });
+  }
+  return true;
 }
