@@ -87,3 +87,24 @@ export function cursorOf(row: Record<string, unknown>, spec: SortSpec): string {
 export function prefixPattern(query: string): string {
   return `${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
+
+/**
+ * One page of ids from `from` (a table and its alias, e.g. "memberships m") matching `filter`
+ * (with `params`), after the cursor, in the spec's order; the caller loads the rows by id.
+ */
+export async function seekPage(db: { query(sql: string, params?: unknown[]): Promise<unknown> }, from: string, filter: string,
+  filterParams: unknown[], spec: SortSpec, req: { cursor?: string; limit: number }): Promise<{ ids: string[]; nextCursor: string | null }> {
+  const params = [...filterParams];
+  let where = filter;
+  const s = seek(spec, params.length + 1);
+  if (req.cursor) {
+    params.push(...decodeCursor(req.cursor, spec));
+    where += ` AND ${s.where}`;
+  }
+  params.push(req.limit + 1);
+  const rows = await seekRows(() => db.query(
+    `SELECT ${spec.id} AS id, ${spec.keys.map((k, i) => `(${k.expr})::text AS k${i}`).join(", ")} FROM ${from}
+      WHERE ${where} ORDER BY ${s.orderBy} LIMIT $${params.length}`, params) as Promise<Array<Record<string, unknown>>>, Boolean(req.cursor));
+  const page = rows.slice(0, req.limit);
+  return { ids: page.map((r) => String(r.id)), nextCursor: rows.length > req.limit ? cursorOf(page[page.length - 1], spec) : null };
+}

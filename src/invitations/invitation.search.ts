@@ -1,7 +1,7 @@
 /** Pending invitations for the Members page: search by the start of the email, sort, keyset paging, each sort index-served (as member.search.ts). */
 import { In, type EntityManager } from "typeorm";
 import { Invitation } from "../../entities";
-import { cursorOf, decodeCursor, prefixPattern, seek, seekRows, type SortSpec } from "../db/keyset";
+import { prefixPattern, seekPage, type SortSpec } from "../db/keyset";
 import type { Page, PageRequest } from "../members/member.search";
 import { grantsOfInvitation, view, type InvitationView } from "./invitation.service";
 
@@ -29,18 +29,7 @@ export async function searchInvitations(tx: EntityManager, orgId: string, now: D
   }
   // On the first page only (Page.total).
   const total = req.cursor ? undefined : Number((await tx.query(`SELECT count(*)::int AS n FROM invitations i WHERE ${filter}`, [...params]))[0].n);
-  let where = filter;
-  const s = seek(spec, params.length + 1);
-  if (req.cursor) {
-    params.push(...decodeCursor(req.cursor, spec));
-    where += ` AND ${s.where}`;
-  }
-  params.push(req.limit + 1);
-  const rows: Array<Record<string, unknown>> = await seekRows(() => tx.query(
-    `SELECT i.id, ${spec.keys.map((k, i) => `(${k.expr})::text AS k${i}`).join(", ")} FROM invitations i
-      WHERE ${where} ORDER BY ${s.orderBy} LIMIT $${params.length}`, params), Boolean(req.cursor));
-  const page = rows.slice(0, req.limit);
-  const ids = page.map((r) => String(r.id));
+  const { ids, nextCursor } = await seekPage(tx, "invitations i", filter, params, spec, req);
   const found = ids.length ? await tx.getRepository(Invitation).findBy({ id: In(ids) }) : [];
   const byId = new Map(found.map((inv) => [inv.id, inv]));
   const items: InvitationView[] = [];
@@ -48,5 +37,5 @@ export async function searchInvitations(tx: EntityManager, orgId: string, now: D
     const inv = byId.get(id);
     if (inv) items.push(view(inv, await grantsOfInvitation(tx, id), now));
   }
-  return { items, total, nextCursor: rows.length > req.limit ? cursorOf(page[page.length - 1], spec) : null };
+  return { items, total, nextCursor };
 }

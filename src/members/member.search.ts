@@ -6,7 +6,7 @@
 import { In, type EntityManager } from "typeorm";
 import { Membership, type Organization } from "../../entities";
 import { scimManaged } from "../scim-tokens/scim-token.service";
-import { cursorOf, decodeCursor, prefixPattern, seek, seekRows, type SortSpec } from "../db/keyset";
+import { prefixPattern, seekPage, type SortSpec } from "../db/keyset";
 import { memberViews, type MemberView } from "./member.view";
 
 export const MEMBER_SORTS = ["name", "-name", "role", "-role", "lastActive", "-lastActive"] as const;
@@ -74,20 +74,9 @@ export async function searchMembers(tx: EntityManager, org: Organization, req: P
     filter += ` AND (m.sort_name LIKE lower($${params.length}) OR m.sort_email LIKE lower($${params.length}))`;
   }
   const total = req.cursor ? undefined : params.length > 1 ? await countMatches(tx, filter, [...params]) : await orgMemberCount(tx, org.id);
-  let where = filter;
-  const s = seek(spec, params.length + 1);
-  if (req.cursor) {
-    params.push(...decodeCursor(req.cursor, spec));
-    where += ` AND ${s.where}`;
-  }
-  params.push(req.limit + 1);
-  const rows: Array<Record<string, unknown>> = await seekRows(() => tx.query(
-    `SELECT m.id, ${spec.keys.map((k, i) => `(${k.expr})::text AS k${i}`).join(", ")} FROM memberships m
-      WHERE ${where} ORDER BY ${s.orderBy} LIMIT $${params.length}`, params), Boolean(req.cursor));
-  const page = rows.slice(0, req.limit);
-  const ids = page.map((r) => String(r.id));
+  const { ids, nextCursor } = await seekPage(tx, "memberships m", filter, params, spec, req);
   const found = ids.length ? await tx.getRepository(Membership).findBy({ id: In(ids) }) : [];
   const byId = new Map(found.map((m) => [m.id, m]));
   const items = await memberViews(tx, ids.map((id) => byId.get(id)!).filter(Boolean), await scimManaged(tx, org.id, org.plan));
-  return { items, total, nextCursor: rows.length > req.limit ? cursorOf(page[page.length - 1], spec) : null };
+  return { items, total, nextCursor };
 }
