@@ -38,6 +38,8 @@ export class AccountsAndStaleMail1764470000000 implements MigrationInterface {
     await q.query(`ALTER TABLE "invitations" DROP COLUMN "replaced_by_id"`);
     await q.query(`DROP INDEX "email_messages_supersede_idx"`);
     await q.query(`DROP INDEX "email_messages_recipient_order_idx"`);
+    // The old statuses have no "cancelled": such a message was never sent, which "failed" says too.
+    await q.query(`UPDATE "email_messages" SET status = 'failed' WHERE status = 'cancelled'`);
     await q.query(`ALTER TABLE "email_messages" DROP COLUMN "cancelled_at"`);
     await q.query(`ALTER TABLE "email_messages" DROP COLUMN "cancel_reason"`);
     await q.query(`ALTER TABLE "email_messages" DROP COLUMN "supersede_key"`);

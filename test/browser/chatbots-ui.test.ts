@@ -147,6 +147,10 @@ it("renames a chatbot; the Member sees only theirs, with their access", async ()
 });
 
 it("deletes a chatbot only after a confirmation; refuses in words when it would widen a member's access", async () => {
+  // The member's grant as an IdP group mapping leaves it (stored scope "all", narrowed by the grant):
+  // losing the last grant would widen their access, so the deletion is refused.
+  await b.t.deps.ds.query(`UPDATE memberships m SET chatbot_scope = 'all' FROM users u
+    WHERE u.id = m.user_id AND m.org_id = $1 AND lower(u.email) = lower($2)`, [fx.orgId, memberEmail]);
   await owner.reload();
   await rowOf(owner, "Sales EMEA").getByRole("button", { name: "Delete Sales EMEA" }).click();
   const dialog = owner.getByRole("dialog", { name: "Delete “Sales EMEA”?" });

@@ -1,11 +1,13 @@
 /**
  * Upgrading a database made before issue 9: the migration records who made existing SCIM tokens
  * and SSO connections (from the token row and the audit log), so non-Owner-made ones are listed
- * for review. Runs the migration's down, writes rows as the old code did, then up.
+ * for review. Runs the migration's down (after the downs of every later migration, whose objects
+ * may depend on its columns), writes rows as the old code did, then the ups again in order.
  */
 import { startTestApp, type TestApp } from "../support/app";
 import { addMemberViaInvite, createOrg } from "../support/actors";
 import { TrustBoundaries1764400000000 } from "../../entities/migrations/1764400000000-TrustBoundaries";
+import { MIGRATIONS } from "../../entities/migrations";
 
 let t: TestApp;
 beforeAll(async () => {
@@ -20,7 +22,9 @@ it("backfills creators: an Admin's token and connection need review; the Owner's
     max(user_id::text) FILTER (WHERE role = 'admin') AS admin FROM memberships WHERE org_id = $1`, [o.orgId]);
   const runner = t.deps.ds.createQueryRunner();
   const migration = new TrustBoundaries1764400000000();
+  const later = MIGRATIONS.slice(MIGRATIONS.indexOf(TrustBoundaries1764400000000) + 1).map((M) => new M());
   try {
+    for (const m of [...later].reverse()) await m.down(runner);
     await migration.down(runner);
     const tok = async (name: string, by: string | null) => (await runner.query(
       `INSERT INTO scim_tokens (org_id, name, token_hash, prefix, created_by_user_id) VALUES ($1, $2::text, md5($2::text) || md5($2::text), 'rst_', $3::uuid) RETURNING id`, [o.orgId, name, by]))[0].id;
@@ -36,6 +40,7 @@ it("backfills creators: an Admin's token and connection need review; the Owner's
       cCli: await conn("cli", { type: "system", name: "roster cli" }),
     };
     await migration.up(runner);
+    for (const m of later) await m.up(runner);
     const role = async (table: string, id: string) => (await runner.query(`SELECT created_by_role AS r FROM ${table} WHERE id = $1`, [id]))[0].r;
     expect([await role("scim_tokens", ids.tOwner), await role("scim_tokens", ids.tAdmin), await role("scim_tokens", ids.tCli)]).toEqual(["owner", "admin", "operator"]);
     expect([await role("sso_connections", ids.cOwner), await role("sso_connections", ids.cAdmin), await role("sso_connections", ids.cCli)]).toEqual(["owner", "admin", "operator"]);
