@@ -8,6 +8,7 @@ import { timingSafeEqual } from "node:crypto";
 import type { Request, RequestHandler } from "express";
 import type { Ctx, Deps } from "../src/context";
 import { sha256 } from "../src/auth/tokens";
+import { prepared } from "../src/db/prepared";
 import { SharedRateLimiter, type Limiter } from "../src/http/rate-limit";
 import { RateLimitedError } from "../src/errors";
 import { ScimError, sendScimError, toScimError } from "./errors";
@@ -66,9 +67,8 @@ async function authenticate(deps: Deps, req: Request): Promise<ScimCtx> {
   const m = /^Bearer\s+([A-Za-z0-9._~+/=-]{1,512})\s*$/i.exec(req.get("authorization") ?? "");
   if (!m) return refuse(limits, ip);
   const hash = sha256(m[1]);
-  const rows: TokenRow[] = await deps.ds.query(
-    `SELECT t.id, t.org_id, t.name, t.token_hash, t.revoked_at, t.last_used_at, o.plan
-       FROM scim_tokens t JOIN organizations o ON o.id = t.org_id WHERE t.token_hash = $1`, [hash]);
+  const rows: TokenRow[] = await deps.ds.query(prepared("scim_token", `SELECT t.id, t.org_id, t.name, t.token_hash, t.revoked_at, t.last_used_at, o.plan
+       FROM scim_tokens t JOIN organizations o ON o.id = t.org_id WHERE t.token_hash = $1`), [hash]);
   const row = rows[0];
   const ok = row !== undefined && timingSafeEqual(Buffer.from(row.token_hash, "hex"), Buffer.from(hash, "hex")) && !row.revoked_at;
   if (!ok) return refuse(limits, ip);

@@ -13,6 +13,7 @@ import { provisionMember } from "../src/members/provision";
 import { createIdpMembers, linkToIdp, replaceIdpMembers, writeIdpFields, type IdpCreateOutcome } from "../src/members/member.bulk";
 import { getOrg } from "../src/orgs/org.service";
 import { isUuid } from "../src/http/validate";
+import { prepared } from "../src/db/prepared";
 import { ROLE_RANK } from "../src/auth/permissions";
 import type { ScimCtx } from "./auth";
 import { ScimError, notFound } from "./errors";
@@ -186,9 +187,8 @@ const needsOrgLock = (m: Pick<Membership, "role" | "scimRole">, next: UserInput)
 export async function replaceUser(deps: Deps, sc: ScimCtx, id: string, input: UserInput | ((current: Membership) => UserInput)): Promise<UserRow> {
   const resolve = (m: Membership) => (typeof input === "function" ? input(m) : input);
   if (!isUuid(id)) throw notFound("User", id);
-  const [m] = await deps.ds.query(
-    `SELECT ${COLUMNS}, m.role, m.scim_role AS "scimRole" FROM memberships m
-      WHERE m.id = $1 AND m.org_id = $2 AND m.scim_user_name IS NOT NULL`, [id, sc.orgId]) as CurrentUser[];
+  const [m] = await deps.ds.query(prepared("scim_user_current", `SELECT ${COLUMNS}, m.role, m.scim_role AS "scimRole" FROM memberships m
+      WHERE m.id = $1 AND m.org_id = $2 AND m.scim_user_name IS NOT NULL`), [id, sc.orgId]) as CurrentUser[];
   if (!m) throw notFound("User", id);
   const next = resolve(m as Membership);
   if (!needsOrgLock(m, next)) {

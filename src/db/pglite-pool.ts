@@ -11,6 +11,7 @@
  */
 import { EventEmitter } from "node:events";
 import type { PGlite, Results } from "@electric-sql/pglite";
+import { sqlText, type PreparedQuery } from "./prepared";
 
 interface PgLikeResult {
   rows: unknown[];
@@ -55,9 +56,9 @@ export function pgliteDriver(db: PGlite): { Pool: new () => EventEmitter } {
   type Callback = (err: Error | null, result?: PgLikeResult) => void;
   const client = Object.assign(new EventEmitter(), {
     /** Promise style (TypeORM's queries) and callback style (its connect-time extension check). */
-    query(sql: string, params?: unknown[] | Callback, cb?: Callback): Promise<PgLikeResult> | undefined {
+    query(sql: string | PreparedQuery, params?: unknown[] | Callback, cb?: Callback): Promise<PgLikeResult> | undefined {
       const callback = typeof params === "function" ? params : cb;
-      const p = run(sql, typeof params === "function" ? undefined : params);
+      const p = run(sqlText(sql), typeof params === "function" ? undefined : params);
       if (!callback) return p;
       p.then((r) => callback(null, r), (err: Error) => callback(err));
       return undefined;

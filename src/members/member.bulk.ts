@@ -15,6 +15,7 @@ import type { Ctx, Deps } from "../context";
 import { AUDIT_COLUMNS, auditParams } from "../audit/audit-log";
 import { constraintOf, isUniqueViolation } from "../db/pg-errors";
 import { returned } from "../db/returned";
+import { prepared } from "../db/prepared";
 import { removedEmail, roleChangedEmail, type RenderedEmail } from "../mail/templates";
 import { mailKeys } from "../mail/outbox";
 import { INERT_DOMAIN } from "./provision";
@@ -184,6 +185,13 @@ export interface IdpMemberRow {
  */
 export type IdpCreateOutcome = { outcome: "created"; row: IdpMemberRow } | { outcome: "taken" | "pending" | "adopt" | "retry" };
 
+/**
+ * SCIM's requests are one member each: that statement is prepared once per connection (its
+ * planning cost more than its run). Other sizes (directory sync batches) stay unprepared, so a
+ * connection never accumulates one statement per batch size.
+ */
+const oneRowPrepared = (n: number, name: string, sql: string) => (n === 1 ? prepared(`${name}_one`, sql) : sql);
+
 const IDP_ROW = `id, scim_user_name AS "scimUserName", external_id AS "externalId", status, scim_attributes AS "scimAttributes",
   created_at AS "createdAt", updated_at AS "updatedAt"`;
 
@@ -210,7 +218,7 @@ export async function createIdpMembers(db: EntityManager, ctx: Ctx, orgId: strin
   }));
   let rows: Array<IdpMemberRow & { n: number; taken: boolean; account: string | null; authority: boolean; member_id: string | null; member_user_name: string | null }>;
   try {
-    rows = await db.query(`WITH i AS (
+    rows = await db.query(oneRowPrepared(inputs.length, "idp_create", `WITH i AS (
         SELECT * FROM jsonb_to_recordset($2::jsonb) AS t(n int, user_name text, external_id text, attrs jsonb, scim_role text, role text,
                                                           status text, email text, name text, inert text, metadata jsonb) LIMIT ${inputs.length}),
       d AS (
@@ -234,7 +242,7 @@ export async function createIdpMembers(db: EntityManager, ctx: Ctx, orgId: strin
               FROM m JOIN u ON u.id = m.user_id JOIN go USING (n))
       SELECT go.n, go.taken, go.account, go.authority, go.member_id, go.member_user_name,
              m.id, m."scimUserName", m."externalId", m.status, m."scimAttributes", m."createdAt", m."updatedAt"
-        FROM go LEFT JOIN u USING (n) LEFT JOIN m ON m.user_id = u.id ORDER BY go.n`,
+        FROM go LEFT JOIN u USING (n) LEFT JOIN m ON m.user_id = u.id ORDER BY go.n`),
     [orgId, JSON.stringify(items), actor, ip, requestId]);
   } catch (err) {
     // Another request created one of these accounts meanwhile: the single-row path links it there.
@@ -274,7 +282,7 @@ export async function replaceIdpMembers(db: EntityManager, ctx: Ctx, orgId: stri
     id: c.id, user_name: x.userName, external_id: x.externalId, attrs: x.attributes, status: x.active ? "active" : "suspended",
     old_role: c.role, old_status: c.status, old_scim_role: c.scimRole, old_user_name: c.scimUserName, old_external_id: c.externalId, old_attrs: c.scimAttributes,
   }));
-  return db.query(`WITH i AS (
+  return db.query(oneRowPrepared(changes.length, "idp_replace", `WITH i AS (
       SELECT * FROM jsonb_to_recordset($2::jsonb) AS t(id uuid, user_name text, external_id text, attrs jsonb, status text, old_role text,
                                                         old_status text, old_scim_role text, old_user_name text, old_external_id text, old_attrs jsonb)
        LIMIT ${changes.length}),
@@ -292,7 +300,7 @@ export async function replaceIdpMembers(db: EntityManager, ctx: Ctx, orgId: stri
                    || CASE WHEN upd.status = 'suspended' THEN jsonb_build_object('conversationsRequeued', (SELECT count(*) FROM rq WHERE rq.mid = upd.id)) ELSE '{}'::jsonb END,
                  $4, $5
             FROM upd JOIN users u ON u.id = upd.user_id WHERE upd.status <> upd.old_status)
-    SELECT id, "scimUserName", "externalId", status, "scimAttributes", "createdAt", "updatedAt" FROM upd`,
+    SELECT id, "scimUserName", "externalId", status, "scimAttributes", "createdAt", "updatedAt" FROM upd`),
   [orgId, JSON.stringify(items), actor, ip, requestId, via]);
 }
 
