@@ -204,7 +204,8 @@ const IDP_ROW = `id, scim_user_name AS "scimUserName", external_id AS "externalI
  * addMember records it. Every other input is returned with the reason and nothing written for
  * it. Inputs must have distinct userNames and emails. Needs no org lock (no Owner is created:
  * Owners go through provisionMember and its guard); one statement, so it is atomic on its own.
- * The LIMIT on the input set is its size: PostgreSQL otherwise guesses 100 rows for
+ * It passes the Members sort keys (the membership's trigger cannot see an account inserted by the
+ * same statement: 1764490000000-CheaperMemberSortKeys). The LIMIT on the input set is its size: PostgreSQL otherwise guesses 100 rows for
  * jsonb_to_recordset and plans hash joins over whole tables instead of index lookups.
  */
 export async function createIdpMembers(db: EntityManager, ctx: Ctx, orgId: string, inputs: IdpMemberInput[], via: "scim" | "directory"): Promise<IdpCreateOutcome[]> {
@@ -234,8 +235,9 @@ export async function createIdpMembers(db: EntityManager, ctx: Ctx, orgId: strin
       nu AS (INSERT INTO users (email, name) SELECT go.new_email, go.name FROM go WHERE go.account = 'new' RETURNING id, email, name),
       u AS (SELECT go.n, nu.id, nu.email, nu.name FROM nu JOIN go ON go.account = 'new' AND go.new_email = nu.email
             UNION ALL SELECT go.n, x.id, x.email, x.name FROM users x JOIN go ON go.account = 'link' AND x.id = go.user_id),
-      m AS (INSERT INTO memberships (org_id, user_id, role, source, status, scim_user_name, external_id, scim_attributes, scim_role)
-            SELECT $1, u.id, go.role, 'scim', go.status, go.user_name, go.external_id, go.attrs, go.scim_role FROM u JOIN go USING (n)
+      m AS (INSERT INTO memberships (org_id, user_id, role, source, status, scim_user_name, external_id, scim_attributes, scim_role, sort_name, sort_email)
+            SELECT $1, u.id, go.role, 'scim', go.status, go.user_name, go.external_id, go.attrs, go.scim_role,
+                   roster_sort_name(u.name, NULL, u.email), roster_sort_email(NULL, u.email) FROM u JOIN go USING (n)
             RETURNING ${IDP_ROW}, user_id),
       a AS (INSERT INTO audit_events (${AUDIT_COLUMNS})
             SELECT $1, 'member.added', $3::jsonb, jsonb_build_object('type', 'member', 'id', m.id, 'email', u.email, 'name', u.name), go.metadata, $4, $5

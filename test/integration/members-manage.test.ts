@@ -427,6 +427,22 @@ describe("migration MemberSortKeys: the sort keys stay right whichever path writ
     expect(await names("olga")).toEqual(["Olga One"]);
   });
 
+  it("keys passed by such a statement are checked at its end: forged ones are recomputed (CheaperMemberSortKeys)", async () => {
+    const insert = async (email: string, name: string, keys: [string, string]) => (await t.deps.ds.query(`WITH nu AS (INSERT INTO users (email, name) VALUES ($2, $3) RETURNING id)
+      INSERT INTO memberships (org_id, user_id, role, source, sort_name, sort_email) SELECT $1, nu.id, 'member', 'scim', $4, $5 FROM nu RETURNING id`,
+    [fx.orgId, email, name, ...keys]))[0].id as string;
+    const forged = await insert("Forged.Keys@Corp.test", "Fred Forged", ["aaa first", "aaa@first.test"]);
+    expect(await keys(forged)).toEqual({ sort_name: "fred forged", sort_email: "forged.keys@corp.test" });
+    const right = await insert("Right.Keys@Corp.test", "Rita Right", ["rita right", "right.keys@corp.test"]);
+    expect(await keys(right)).toEqual({ sort_name: "rita right", sort_email: "right.keys@corp.test" });
+    // Given keys are kept only while the account is not visible: for an existing account they are recomputed.
+    const [{ user_id: userId }] = await t.deps.ds.query(`SELECT user_id FROM memberships WHERE id = $1`, [right]);
+    const other = await createOrg(t, "pro", "SortKeysOther");
+    const [{ id: linked }] = await t.deps.ds.query(`INSERT INTO memberships (org_id, user_id, role, source, sort_name, sort_email) VALUES ($1, $2, 'member', 'scim', 'aaa', 'aaa') RETURNING id`,
+      [other.orgId, userId]);
+    expect(await keys(linked)).toEqual({ sort_name: "rita right", sort_email: "right.keys@corp.test" });
+  });
+
   it("down and up again recomputes every existing row", async () => {
     const { memberId } = await addMemberViaInvite(t, fx, uniqueEmail("redo"));
     const before = await keys(memberId);
