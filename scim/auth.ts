@@ -12,11 +12,15 @@ import { prepared } from "../src/db/prepared";
 import { SharedRateLimiter, type Limiter } from "../src/http/rate-limit";
 import { RateLimitedError } from "../src/errors";
 import { ScimError, sendScimError, toScimError } from "./errors";
+import { isUuid } from "../src/http/validate";
+import { CURRENT_USER_COLUMNS, type CurrentUser } from "./users.service";
 
 export interface ScimCtx {
   orgId: string;
   tokenId: string;
   ctx: Ctx;
+  /** PUT/PATCH /Users/:id: the user as read with the token (null: not a SCIM user of this org). */
+  current?: { id: string; row: CurrentUser | null };
 }
 
 declare global {
@@ -51,6 +55,35 @@ const UNAUTHORIZED = "Missing, invalid or revoked bearer token.";
 const LAST_USED_EVERY_MS = 60_000;
 
 interface TokenRow { id: string; org_id: string; name: string; token_hash: string; revoked_at: Date | null; last_used_at: Date | null; plan: string }
+type TokenAndUserRow = TokenRow & Partial<Omit<CurrentUser, "id">> & { member_id?: string | null };
+
+const TOKEN_SQL = `SELECT t.id, t.org_id, t.name, t.token_hash, t.revoked_at, t.last_used_at, o.plan
+  FROM scim_tokens t JOIN organizations o ON o.id = t.org_id`;
+const TOKEN = prepared("scim_token", `${TOKEN_SQL} WHERE t.token_hash = $1`);
+/**
+ * PUT and PATCH /Users/:id read the user before deciding (users.service replaceUser); reading it
+ * here, in the token's statement and scoped to the token's org, saves a round trip. Nothing of it
+ * is used unless the token passes every check below.
+ */
+const TOKEN_AND_USER = prepared("scim_token_user", `SELECT tk.*, cu.id AS member_id, cu."scimUserName", cu."externalId", cu.status,
+       cu."scimAttributes", cu."createdAt", cu."updatedAt", cu.role, cu."scimRole"
+  FROM (${TOKEN_SQL} WHERE t.token_hash = $1) tk
+  LEFT JOIN LATERAL (SELECT ${CURRENT_USER_COLUMNS} FROM memberships m
+                      WHERE m.id = $2 AND m.org_id = tk.org_id AND m.scim_user_name IS NOT NULL) cu ON true`);
+
+const REPLACED_USER = /^\/Users\/([^/]+)\/?$/i;
+
+function replacedUserId(req: Request): string | null {
+  if (req.method !== "PUT" && req.method !== "PATCH") return null;
+  const id = REPLACED_USER.exec(req.path)?.[1];
+  return id && isUuid(id) ? id : null;
+}
+
+function currentUser(r: TokenAndUserRow): CurrentUser | null {
+  if (!r.member_id) return null;
+  return { id: r.member_id, scimUserName: r.scimUserName!, externalId: r.externalId!, status: r.status!, scimAttributes: r.scimAttributes!,
+    createdAt: r.createdAt!, updatedAt: r.updatedAt!, role: r.role!, scimRole: r.scimRole! };
+}
 
 export function scimAuth(deps: Deps): RequestHandler {
   return (req, res, next) => {
@@ -67,8 +100,8 @@ async function authenticate(deps: Deps, req: Request): Promise<ScimCtx> {
   const m = /^Bearer\s+([A-Za-z0-9._~+/=-]{1,512})\s*$/i.exec(req.get("authorization") ?? "");
   if (!m) return refuse(limits, ip);
   const hash = sha256(m[1]);
-  const rows: TokenRow[] = await deps.ds.query(prepared("scim_token", `SELECT t.id, t.org_id, t.name, t.token_hash, t.revoked_at, t.last_used_at, o.plan
-       FROM scim_tokens t JOIN organizations o ON o.id = t.org_id WHERE t.token_hash = $1`), [hash]);
+  const userId = replacedUserId(req);
+  const rows: TokenAndUserRow[] = await deps.ds.query(userId ? TOKEN_AND_USER : TOKEN, userId ? [hash, userId] : [hash]);
   const row = rows[0];
   const ok = row !== undefined && timingSafeEqual(Buffer.from(row.token_hash, "hex"), Buffer.from(hash, "hex")) && !row.revoked_at;
   if (!ok) return refuse(limits, ip);
@@ -85,6 +118,7 @@ async function authenticate(deps: Deps, req: Request): Promise<ScimCtx> {
   return {
     orgId: row.org_id, tokenId: row.id,
     ctx: { actor: { type: "scim", id: row.id, name: row.name }, ip: req.ip ?? null, requestId: req.id ? String(req.id) : null },
+    ...(userId ? { current: { id: userId, row: currentUser(row) } } : {}),
   };
 }
 

@@ -173,13 +173,16 @@ async function replaceInTx(deps: Deps, tx: EntityManager, sc: ScimCtx, org: Orga
   return m;
 }
 
-type CurrentUser = UserRow & Pick<Membership, "role" | "scimRole">;
+export type CurrentUser = UserRow & Pick<Membership, "role" | "scimRole">;
+
+/** What a replace reads first; scim/auth.ts reads it with the token for PUT and PATCH (one round trip). */
+export const CURRENT_USER_COLUMNS = `${COLUMNS}, m.role, m.scim_role AS "scimRole"`;
 
 /** An Owner, or a change of `roles` (which re-computes the role from groups), needs the org lock. */
 const needsOrgLock = (m: Pick<Membership, "role" | "scimRole">, next: UserInput) => m.role === "owner" || next.scimRole !== m.scimRole;
 
 /**
- * PUT and PATCH: one read, then the common case (a non-Owner whose `roles` do not change) as the
+ * PUT and PATCH: one read (usually done with the token lookup: sc.current), then the common case (a non-Owner whose `roles` do not change) as the
  * set-based replaceIdpMembers, a compare-and-set that needs no lock. Otherwise, or when the row
  * changed between the read and the write, the single-row path decides again under locks: the
  * member's row lock, plus the org lock for Owners and role changes (org before row, as everywhere).
@@ -187,8 +190,8 @@ const needsOrgLock = (m: Pick<Membership, "role" | "scimRole">, next: UserInput)
 export async function replaceUser(deps: Deps, sc: ScimCtx, id: string, input: UserInput | ((current: Membership) => UserInput)): Promise<UserRow> {
   const resolve = (m: Membership) => (typeof input === "function" ? input(m) : input);
   if (!isUuid(id)) throw notFound("User", id);
-  const [m] = await deps.ds.query(prepared("scim_user_current", `SELECT ${COLUMNS}, m.role, m.scim_role AS "scimRole" FROM memberships m
-      WHERE m.id = $1 AND m.org_id = $2 AND m.scim_user_name IS NOT NULL`), [id, sc.orgId]) as CurrentUser[];
+  const [m] = sc.current?.id === id ? (sc.current.row ? [sc.current.row] : []) : await deps.ds.query(prepared("scim_user_current", `SELECT ${CURRENT_USER_COLUMNS}
+      FROM memberships m WHERE m.id = $1 AND m.org_id = $2 AND m.scim_user_name IS NOT NULL`), [id, sc.orgId]) as CurrentUser[];
   if (!m) throw notFound("User", id);
   const next = resolve(m as Membership);
   if (!needsOrgLock(m, next)) {

@@ -38,6 +38,20 @@ describe("authentication", () => {
     expect(new Set([...bodies, r.body].map((b) => JSON.stringify(b))).size).toBe(1);
   });
 
+  it("PUT and PATCH (whose user is read with the token) refuse a token revoked a moment ago and change nothing", async () => {
+    const o = await scimOrg(t, "RevokedWrite");
+    const u = await post(o, entraUser("rw@corp.test"));
+    await o.scim.patchOps(`/Users/${u.id}`, { op: "replace", path: "displayName", value: "Before" }).expect(204);
+    await revokeScimToken(t.deps, SYSTEM_CTX, o.tokenId);
+    for (const r of [await o.scim.patchOps(`/Users/${u.id}`, { op: "replace", path: "active", value: false }),
+      await o.scim.put(`/Users/${u.id}`, entraUser("rw2@corp.test", { active: false }))]) {
+      expect(r.status).toBe(401);
+      expectScimError(r.body, 401);
+    }
+    const [row] = await t.deps.ds.query(`SELECT status, scim_user_name, scim_attributes->>'displayName' AS dn FROM memberships WHERE id = $1`, [u.id]);
+    expect(row).toEqual({ status: "active", scim_user_name: "rw@corp.test", dn: "Before" });
+  });
+
   it("refuses a token in the query string", async () => {
     await request(t.app).get(`/scim/v2/Users?access_token=${a.token}`).expect(401);
   });
