@@ -8,9 +8,9 @@ import type { Deps } from "../context";
 import { asyncHandler, requirePermission, userCtx } from "../http/auth-middleware";
 import { parse } from "../http/validate";
 import { SharedRateLimiter } from "../http/rate-limit";
-import { startSession } from "../http/session";
+import { acceptLink } from "./link-accept";
 import { acceptInvitation, createInvitation, describeInvitation, listInvitations, resendInvitation, revokeInvitation } from "../invitations/invitation.service";
-import { emailField, nameField, passwordField } from "./auth.routes";
+import { emailField } from "./auth.routes";
 import { chatbotPermissionsField, chatbotScopeField, pageQuery, pathId, roleField } from "./schemas";
 import { INVITATION_SORTS, searchInvitations } from "../invitations/invitation.search";
 import { BULK_INVITE_MAX, inviteMany } from "../invitations/invitation.bulk";
@@ -70,15 +70,7 @@ export function invitationPublicRoutes(deps: Deps): Router {
 
   r.post("/:token/accept", asyncHandler(async (req, res) => {
     await perIp.hit(`inv:${req.ip}`);
-    const body = parse(z.object({ name: nameField.optional(), password: passwordField.optional() }), req.body);
-    const accepted = await acceptInvitation(deps, userCtx(req), String(req.params.token), { user: req.auth?.user, ...body });
-    let csrfToken = req.auth?.session.csrfToken;
-    if (accepted.signIn) csrfToken = (await startSession(deps, req, res, accepted.user.id, "password")).csrfToken;
-    res.status(201).json({
-      membership: { id: accepted.membershipId, orgId: accepted.orgId },
-      user: { id: accepted.user.id, email: accepted.user.email, name: accepted.user.name },
-      csrfToken,
-    });
+    await acceptLink(deps, req, res, acceptInvitation);
   }));
   return r;
 }
