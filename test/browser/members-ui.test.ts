@@ -225,6 +225,9 @@ it("suspends and restores a member by hand", async () => {
   await owner.getByRole("status").filter({ hasText: "Sam Rivera is suspended." }).waitFor();
   await rowOf(owner, "sam@acme-support.example").getByText("Suspended").waitFor();
   expect(await owner.evaluate(() => document.activeElement?.textContent)).toBe("Restore");
+  // The suspension email has left before the restore (a restore while it waits cancels it and sends
+  // nothing: outbox-stale.test.ts), so the person hears of both.
+  await b.t.mail!.waitFor((m) => m.to === "sam@acme-support.example" && m.subject.includes("is suspended"));
   await owner.keyboard.press("Enter");
   await owner.getByRole("dialog", { name: "Restore Sam Rivera?" }).getByRole("button", { name: "Restore member" }).click();
   await owner.getByRole("status").filter({ hasText: "Sam Rivera is restored." }).waitFor();
