@@ -15,15 +15,6 @@ export function createLogger(level: string, destination?: pino.DestinationStream
 }
 
 /**
- * What a request's log line carries: id, method, path (made loggable), status and duration
- * (`durationMs`), not every header of the response.
- */
-export const requestLogSerializers = {
-  req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: loggableUrl(req.url) }),
-  res: (res: { statusCode: number }) => ({ status: res.statusCode }),
-};
-
-/**
  * A request URL fit for the log: link tokens in paths (invitations, joins, SSO-link
  * confirmations) are replaced, and query strings are
  * dropped on the SSO endpoints (OIDC `code` and `state`) and the setup page (its one-time token).
