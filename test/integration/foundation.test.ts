@@ -46,6 +46,31 @@ describe("HTTP foundation", () => {
     expect(lines.join("\n")).not.toContain("secret-token-123");
   });
 
+  it("logs a request the client abandoned as aborted, and a handler's own line carries the request id", async () => {
+    const lines: string[] = [];
+    const logger = createLogger("info", { write: (l: string) => void lines.push(l) });
+    let reached!: () => void;
+    const inHandler = new Promise<void>((resolve) => { reached = resolve; });
+    const app = createApp({ ...t.deps, logger }, { mount: (a) => a.get("/slow", (req, res) => {
+      req.log.info("working on it");
+      reached();
+      setTimeout(() => { if (!res.destroyed) res.json({ ok: true }); }, 300);
+    }) });
+    const server = app.listen(0, "127.0.0.1");
+    await new Promise((r) => server.once("listening", r));
+    const { port } = server.address() as import("node:net").AddressInfo;
+    const http = await import("node:http");
+    const req = http.get({ host: "127.0.0.1", port, path: "/slow", headers: { "X-Request-Id": "abandon-1" } });
+    req.on("error", () => undefined);
+    await inHandler;
+    req.destroy();
+    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => server.close(r));
+    const entries = lines.map((l) => JSON.parse(l)).filter((l) => l.req?.id === "abandon-1");
+    expect(entries.map((e) => [e.level, e.msg])).toEqual([[30, "working on it"], [40, "request aborted"]]);
+    expect(entries[1]).toMatchObject({ req: { method: "GET", path: "/slow" }, durationMs: expect.any(Number) });
+  });
+
   it("refuses a body over the size limit with 413", async () => {
     const r = await pageRequest(t.app).post("/api/nope").set("Content-Type", "application/json")
       .send(JSON.stringify({ x: "a".repeat(200_000) })).expect(413);
