@@ -21,6 +21,8 @@ export interface ScimCtx {
   ctx: Ctx;
   /** PUT/PATCH /Users/:id: the user as read with the token (null: not a SCIM user of this org). */
   current?: { id: string; row: CurrentUser | null };
+  /** GET /Users?filter=userName eq "…": the user as read with the token (null: none in this org). */
+  lookup?: { userName: string; row: CurrentUser | null };
 }
 
 declare global {
@@ -61,22 +63,37 @@ const TOKEN_SQL = `SELECT t.id, t.org_id, t.name, t.token_hash, t.revoked_at, t.
   FROM scim_tokens t JOIN organizations o ON o.id = t.org_id`;
 const TOKEN = prepared("scim_token", `${TOKEN_SQL} WHERE t.token_hash = $1`);
 /**
- * PUT and PATCH /Users/:id read the user before deciding (users.service replaceUser); reading it
- * here, in the token's statement and scoped to the token's org, saves a round trip. Nothing of it
- * is used unless the token passes every check below.
+ * The two requests an IdP sends most read one user right after the token: PUT and PATCH
+ * /Users/:id (users.service replaceUser reads it before deciding) and the lookup
+ * `GET /Users?filter=userName eq "…"` that precedes every create and update. Reading it here, in
+ * the token's statement and scoped to the token's org, saves a round trip. Nothing of it is used
+ * unless the token passes every check below.
  */
-const TOKEN_AND_USER = prepared("scim_token_user", `SELECT tk.*, cu.id AS member_id, cu."scimUserName", cu."externalId", cu.status,
+const tokenAndUser = (name: string, userMatch: string) => prepared(name, `SELECT tk.*, cu.id AS member_id, cu."scimUserName", cu."externalId", cu.status,
        cu."scimAttributes", cu."createdAt", cu."updatedAt", cu.role, cu."scimRole"
   FROM (${TOKEN_SQL} WHERE t.token_hash = $1) tk
   LEFT JOIN LATERAL (SELECT ${CURRENT_USER_COLUMNS} FROM memberships m
-                      WHERE m.id = $2 AND m.org_id = tk.org_id AND m.scim_user_name IS NOT NULL) cu ON true`);
+                      WHERE ${userMatch} AND m.org_id = tk.org_id AND m.scim_user_name IS NOT NULL) cu ON true`);
+const TOKEN_AND_USER = tokenAndUser("scim_token_user", "m.id = $2");
+// userName is unique per org in any case (memberships_org_scim_user_name_key): at most one row.
+const TOKEN_AND_LOOKUP = tokenAndUser("scim_token_lookup", "lower(m.scim_user_name) = lower($2)");
 
 const REPLACED_USER = /^\/Users\/([^/]+)\/?$/i;
+// The plain form IdPs send; anything else (other attributes, escapes, logic) goes the general way.
+const USER_NAME_EQ = /^\s*userName\s+eq\s+"([^"\\]{1,320})"\s*$/i;
 
-function replacedUserId(req: Request): string | null {
-  if (req.method !== "PUT" && req.method !== "PATCH") return null;
-  const id = REPLACED_USER.exec(req.path)?.[1];
-  return id && isUuid(id) ? id : null;
+type Target = { by: "id"; id: string } | { by: "userName"; userName: string } | null;
+
+function targetOf(req: Request): Target {
+  if (req.method === "PUT" || req.method === "PATCH") {
+    const id = REPLACED_USER.exec(req.path)?.[1];
+    return id && isUuid(id) ? { by: "id", id } : null;
+  }
+  if (req.method === "GET" && /^\/Users\/?$/i.test(req.path) && typeof req.query.filter === "string") {
+    const userName = USER_NAME_EQ.exec(req.query.filter)?.[1];
+    return userName ? { by: "userName", userName } : null;
+  }
+  return null;
 }
 
 function currentUser(r: TokenAndUserRow): CurrentUser | null {
@@ -100,8 +117,9 @@ async function authenticate(deps: Deps, req: Request): Promise<ScimCtx> {
   const m = /^Bearer\s+([A-Za-z0-9._~+/=-]{1,512})\s*$/i.exec(req.get("authorization") ?? "");
   if (!m) return refuse(limits, ip);
   const hash = sha256(m[1]);
-  const userId = replacedUserId(req);
-  const rows: TokenAndUserRow[] = await deps.ds.query(userId ? TOKEN_AND_USER : TOKEN, userId ? [hash, userId] : [hash]);
+  const target = targetOf(req);
+  const rows: TokenAndUserRow[] = target === null ? await deps.ds.query(TOKEN, [hash])
+    : await deps.ds.query(target.by === "id" ? TOKEN_AND_USER : TOKEN_AND_LOOKUP, [hash, target.by === "id" ? target.id : target.userName]);
   const row = rows[0];
   const ok = row !== undefined && timingSafeEqual(Buffer.from(row.token_hash, "hex"), Buffer.from(hash, "hex")) && !row.revoked_at;
   if (!ok) return refuse(limits, ip);
@@ -118,7 +136,8 @@ async function authenticate(deps: Deps, req: Request): Promise<ScimCtx> {
   return {
     orgId: row.org_id, tokenId: row.id,
     ctx: { actor: { type: "scim", id: row.id, name: row.name }, ip: req.ip ?? null, requestId: req.id ? String(req.id) : null },
-    ...(userId ? { current: { id: userId, row: currentUser(row) } } : {}),
+    ...(target?.by === "id" ? { current: { id: target.id, row: currentUser(row) } } : {}),
+    ...(target?.by === "userName" ? { lookup: { userName: target.userName, row: currentUser(row) } } : {}),
   };
 }
 

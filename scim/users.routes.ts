@@ -7,7 +7,7 @@ import { parseFilter } from "./filter";
 import { listResponse, orderBy, paging, project, projection } from "./list";
 import { coerceUser, fromScim, toScimUser } from "./user-mapping";
 import { applyUserPatch } from "./user-patch";
-import { USER_ORDER_DEFAULT, USER_SORT, createUser, deleteUser, getUser, listUsers, replaceUser } from "./users.service";
+import { USER_ORDER_DEFAULT, USER_SORT, createUser, deleteUser, getUser, listUsers, lookupPage, replaceUser } from "./users.service";
 
 export const route = (fn: (req: Request, res: Response) => Promise<void>): RequestHandler => (req, res, next) => {
   fn(req, res).catch(next);
@@ -26,7 +26,9 @@ export function usersRoutes(deps: Deps): Router {
   r.get("/", route(async (req, res) => {
     const proj = projection(req, CORE_USER);
     const page = paging(req);
-    const { rows, total } = await listUsers(deps, req.scim!, parseFilter(req.query.filter), page, orderBy(req, USER_SORT, USER_ORDER_DEFAULT));
+    const found = req.scim!.lookup;
+    const { rows, total } = found ? lookupPage(found.row, page)
+      : await listUsers(deps, req.scim!, parseFilter(req.query.filter), page, orderBy(req, USER_SORT, USER_ORDER_DEFAULT));
     res.json(listResponse(rows.map((m) => project(toScimUser(m, base), proj)), total, page.startIndex));
   }));
 

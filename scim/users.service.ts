@@ -56,6 +56,16 @@ export async function listUsers(deps: Deps, sc: ScimCtx, filter: Array<Record<st
   return { rows, total };
 }
 
+/**
+ * The page for `filter=userName eq "…"` when scim/auth.ts read the user with the token: userName
+ * is unique per org in any case, so the matches are that user or none, and the page and total
+ * follow without another query (what listUsers would answer: the unit test compares them).
+ */
+export function lookupPage(row: UserRow | null, page: Paging): { rows: UserRow[]; total: number } {
+  const total = row ? 1 : 0;
+  return { rows: row && page.startIndex === 1 && page.count > 0 ? [row] : [], total };
+}
+
 async function listAllUsers(deps: Deps, orgId: string, page: Paging, order: string, assigned = false): Promise<{ rows: UserRow[]; total: number }> {
   const slice = order === USER_ORDER_DEFAULT
     ? `SELECT ${COLUMNS} FROM memberships m WHERE m.org_id = $1 AND m.scim_pos IS NOT NULL AND m.scim_pos >= $2 ORDER BY m.scim_pos LIMIT $3

@@ -38,13 +38,14 @@ describe("authentication", () => {
     expect(new Set([...bodies, r.body].map((b) => JSON.stringify(b))).size).toBe(1);
   });
 
-  it("PUT and PATCH (whose user is read with the token) refuse a token revoked a moment ago and change nothing", async () => {
+  it("PUT, PATCH and the userName lookup (whose user is read with the token) refuse a token revoked a moment ago and change nothing", async () => {
     const o = await scimOrg(t, "RevokedWrite");
     const u = await post(o, entraUser("rw@corp.test"));
     await o.scim.patchOps(`/Users/${u.id}`, { op: "replace", path: "displayName", value: "Before" }).expect(204);
     await revokeScimToken(t.deps, SYSTEM_CTX, o.tokenId);
     for (const r of [await o.scim.patchOps(`/Users/${u.id}`, { op: "replace", path: "active", value: false }),
-      await o.scim.put(`/Users/${u.id}`, entraUser("rw2@corp.test", { active: false }))]) {
+      await o.scim.put(`/Users/${u.id}`, entraUser("rw2@corp.test", { active: false })),
+      await o.scim.get(`/Users?filter=${encodeURIComponent('userName eq "rw@corp.test"')}`)]) {
       expect(r.status).toBe(401);
       expectScimError(r.body, 401);
     }
@@ -292,6 +293,19 @@ describe("filters, sorting and paging in SQL", () => {
     expect((await q("count=0")).totalResults).toBe(25);
     expect((await q("count=5000")).itemsPerPage).toBe(25);
     expectScimError((await o.scim.get("/Users?count=abc").expect(400)).body, 400);
+  });
+
+  it("answers a plain userName eq lookup (read with the token) exactly as the general filter path does", async () => {
+    const urn = "urn:ietf:params:scim:schemas:core:2.0:User:userName";
+    for (const name of ["p07@corp.test", "P07@CORP.TEST", "nobody@corp.test", "p07@corp"]) {
+      for (const extra of ["", "&startIndex=1&count=100", "&count=0", "&startIndex=2&count=5", "&count=1&attributes=userName", "&excludedAttributes=emails"]) {
+        const fast = await q(`filter=${encodeURIComponent(`userName eq "${name}"`)}${extra}`);
+        const general = await q(`filter=${encodeURIComponent(`${urn} eq "${name}"`)}${extra}`);
+        expect(fast).toEqual(general);
+      }
+    }
+    expect((await q(`filter=${encodeURIComponent('userName eq "P07@CORP.TEST"')}`)).Resources.map((u: any) => u.id)).toEqual([ids[6]]);
+    expectScimError((await o.scim.get(`/Users?filter=${encodeURIComponent('userName eq "p07@corp.test"')}&count=abc`).expect(400)).body, 400);
   });
 
   it("sorts by an allowed attribute", async () => {
