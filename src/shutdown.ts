@@ -2,8 +2,8 @@
  * SIGTERM/SIGINT drain, in order: /readyz turns 503 and every response carries
  * `Connection: close` (Lifecycle); the mail dispatcher stops claiming and finishes its send; after
  * a short linger (so balancers and keep-alive clients move on) the listener closes and idle
- * connections with it; in-flight requests finish; then the control socket and the database
- * close. Whatever is still open at SHUTDOWN_DRAIN_MS is cut, and the process exits.
+ * connections with it; in-flight requests finish, and the work they started after answering
+ * (Lifecycle.afterResponse); then the control socket and the database close. Whatever is still open at SHUTDOWN_DRAIN_MS is cut, and the process exits.
  */
 import type { Server } from "node:http";
 import type { Logger } from "./logger";
@@ -44,6 +44,11 @@ export async function drain(parts: DrainParts): Promise<boolean> {
   if ((await until(closed, left())) === "timeout") {
     logger.warn("drain time is up: closing connections with requests still in flight");
     server.closeAllConnections();
+    clean = false;
+  }
+  // Work answered requests started after their response (a password reset's lookup and email).
+  if ((await until(lifecycle.settled(), left())) === "timeout") {
+    logger.warn("drain time is up: work a request started after its answer (a password reset) is cut");
     clean = false;
   }
   if ((await until(mail, left())) === "timeout") {

@@ -1,4 +1,5 @@
 /** /api/auth/* (sign-up, sign-in, sign-out, sign out everywhere, password reset, CSRF token) and /api/me. */
+import type { Lifecycle } from "../http/lifecycle";
 import { Router } from "express";
 import { z } from "zod";
 import type { Deps } from "../context";
@@ -85,12 +86,11 @@ export function authRoutes(deps: Deps): Router {
     // on whether an account exists. A failure after this point is logged, never shown.
     // The work starts a moment after the answer has left, so it cannot even delay the last bytes
     // (with the embedded database, queries run on this thread).
+    // A shutdown drain waits for it (Lifecycle.afterResponse).
     const ctx = userCtx(req);
-    res.on("finish", () => setTimeout(() => {
-      requestPasswordReset(deps, ctx, body.email)
-        .then((outcome) => req.log?.info({ outcome }, "password reset requested"))
-        .catch((err) => (req.log ?? deps.logger).error({ err }, "password reset request failed"));
-    }, RESET_WORK_DELAY_MS));
+    (req.app.locals.lifecycle as Lifecycle).afterResponse(res, RESET_WORK_DELAY_MS, () => requestPasswordReset(deps, ctx, body.email)
+      .then((outcome) => req.log.info({ outcome }, "password reset requested"))
+      .catch((err) => req.log.error({ err }, "password reset request failed")));
     res.status(202).json({ message: RESET_REQUESTED });
   }));
 
