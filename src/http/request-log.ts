@@ -39,11 +39,10 @@ export function requestLog(logger: Logger): RequestHandler {
     Object.defineProperty(req, "log", { configurable: true, enumerable: false, get: () => (child ??= logger.child({ req: view() })) });
     if (!QUIET_PATHS.has(url)) {
       res.once("close", () => {
-        const status = res.statusCode;
+        const level = !res.writableFinished ? "warn" : res.statusCode >= 500 ? "error" : "info";
+        if (!logger.isLevelEnabled(level)) return;
         const durationMs = Math.round((performance.now() - start) * 10) / 10;
-        if (!res.writableFinished) logger.warn({ req: view(), res: { status }, durationMs }, "request aborted");
-        else if (status >= 500) logger.error({ req: view(), res: { status }, durationMs }, "request completed");
-        else if (logger.isLevelEnabled("info")) logger.info({ req: view(), res: { status }, durationMs }, "request completed");
+        logger[level]({ req: view(), res: { status: res.statusCode }, durationMs }, level === "warn" ? "request aborted" : "request completed");
       });
     }
     next();

@@ -5,7 +5,7 @@
  * message ("Open Acme" for a member), and a removed member's "You no longer have access".
  */
 import type { Page } from "playwright-core";
-import { startBrowserApp, screenshot, watchConsole, type BrowserApp } from "./browser-support";
+import { startBrowserApp, screenshot, watchConsole, type BrowserApp, signInThroughPage } from "./browser-support";
 import { linkIn } from "../support/smtp";
 import { ApiClient } from "../support/app";
 import { PASSWORD, signIn as apiSignIn, tokenFromOutbox, uniqueEmail, type OrgFixture } from "../support/actors";
@@ -45,13 +45,7 @@ async function member(prefix: string): Promise<{ email: string; memberId: string
   return { email, memberId: r.body.membership.id };
 }
 
-async function signIn(p: Page, email: string, password = PASSWORD): Promise<void> {
-  await p.goto(`/login`);
-  await p.getByLabel("Email").fill(email);
-  await p.getByLabel("Password", { exact: true }).fill(password);
-  await p.getByRole("button", { name: "Sign in" }).click();
-  await p.waitForURL(`**/orgs/${fx.orgId}`);
-}
+const signIn = (page: Page, email: string, password?: string) => signInThroughPage(page, email, fx.orgId, password);
 
 it("recovers a forgotten password from the emailed link; other sessions end", async () => {
   const { email } = await member("forgetful");

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { startTestApp, type TestApp, type TestAppOptions } from "../support/app";
+import { PASSWORD } from "../support/actors";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -81,3 +82,15 @@ export async function screenshot(page: Page, name: string, opts: { fullPage?: bo
   await page.screenshot({ path: join(dir, name), fullPage: opts.fullPage ?? false });
   if (process.env.UPDATE_SCREENSHOTS === "1") await page.screenshot({ path: join(__dirname, "..", "..", "docs", name), fullPage: opts.fullPage ?? false });
 }
+
+/** Signs in through the login page as a person would, and waits for the org's overview. */
+export async function signInThroughPage(page: Page, email: string, orgId: string, password = PASSWORD): Promise<void> {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(`**/orgs/${orgId}`);
+}
+
+/** The table row that shows `text`. */
+export const rowOf = (page: Page, text: string) => page.locator("tbody tr", { hasText: text });

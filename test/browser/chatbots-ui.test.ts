@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { Page } from "playwright-core";
-import { startBrowserApp, screenshot, watchConsole, type BrowserApp } from "./browser-support";
+import { startBrowserApp, screenshot, watchConsole, type BrowserApp, signInThroughPage, rowOf } from "./browser-support";
 import { ApiClient } from "../support/app";
 import { PASSWORD, signIn as apiSignIn, tokenFromOutbox, type OrgFixture } from "../support/actors";
 import { createOrgWithOwner } from "../../src/orgs/org.service";
@@ -56,15 +56,8 @@ function wideParts(): { width: number; wide: string[] } {
 }
 
 const chatbotsUrl = () => `/orgs/${fx.orgId}/chatbots`;
-const rowOf = (page: Page, text: string) => page.locator("tbody tr", { hasText: text });
 
-async function signIn(page: Page, email: string): Promise<void> {
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(`**/orgs/${fx.orgId}`);
-}
+const signIn = (page: Page, email: string, password?: string) => signInThroughPage(page, email, fx.orgId, password);
 
 it("an empty sign-in form says what is missing, without a request", async () => {
   let posted = 0;

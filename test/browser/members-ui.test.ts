@@ -7,7 +7,7 @@
  * button, transfer of ownership, and the page at 390 px.
  */
 import type { Page } from "playwright-core";
-import { startBrowserApp, screenshot, watchConsole, type BrowserApp } from "./browser-support";
+import { startBrowserApp, screenshot, watchConsole, type BrowserApp, signInThroughPage, rowOf } from "./browser-support";
 import { linkIn } from "../support/smtp";
 import { ApiClient } from "../support/app";
 import { PASSWORD, signIn as apiSignIn, tokenFromOutbox, uniqueEmail, type OrgFixture } from "../support/actors";
@@ -49,16 +49,9 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => b?.close());
 
-const rowOf = (page: Page, text: string) => page.locator("tbody tr", { hasText: text });
 const membersUrl = () => `/orgs/${fx.orgId}/settings/members`;
 
-async function signIn(page: Page, email: string): Promise<void> {
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(`**/orgs/${fx.orgId}`);
-}
+const signIn = (page: Page, email: string, password?: string) => signInThroughPage(page, email, fx.orgId, password);
 
 it("shows a field error for a wrong password, then signs the owner in", async () => {
   await owner.goto("/");

@@ -27,16 +27,22 @@ async function lastEvent(fx: OrgFixture, action: string) {
   return (await fx.owner.get(`/api/orgs/${fx.orgId}/audit-events?action=${action}`).expect(200)).body.events[0];
 }
 
+/** A new org with two chatbots, Sales and Support. */
+async function orgWithSalesAndSupport(): Promise<{ fx: OrgFixture; base: string; sales: string; support: string }> {
+  const fx = await createOrg(t);
+  const base = `/api/orgs/${fx.orgId}`;
+  const sales = (await fx.owner.post(`${base}/chatbots`, { name: "Sales" }).expect(201)).body.chatbot.id;
+  const support = (await fx.owner.post(`${base}/chatbots`, { name: "Support" }).expect(201)).body.chatbot.id;
+  return { fx, base, sales, support };
+}
+
 describe("the chatbot scope rule", () => {
   let fx: OrgFixture;
   let base: string;
   let sales: string;
   let support: string;
   beforeAll(async () => {
-    fx = await createOrg(t);
-    base = `/api/orgs/${fx.orgId}`;
-    sales = (await fx.owner.post(`${base}/chatbots`, { name: "Sales" }).expect(201)).body.chatbot.id;
-    support = (await fx.owner.post(`${base}/chatbots`, { name: "Support" }).expect(201)).body.chatbot.id;
+    ({ fx, base, sales, support } = await orgWithSalesAndSupport());
   });
 
   it("a Member invited with “Only selected chatbots” and none ticked has no chatbot and cannot reply anywhere", async () => {
@@ -80,10 +86,7 @@ describe("editing chatbot access after joining (PATCH chatbotPermissions)", () =
   let sales: string;
   let support: string;
   beforeAll(async () => {
-    fx = await createOrg(t);
-    base = `/api/orgs/${fx.orgId}`;
-    sales = (await fx.owner.post(`${base}/chatbots`, { name: "Sales" }).expect(201)).body.chatbot.id;
-    support = (await fx.owner.post(`${base}/chatbots`, { name: "Support" }).expect(201)).body.chatbot.id;
+    ({ fx, base, sales, support } = await orgWithSalesAndSupport());
   });
 
   it("narrows, audits before/after, emails the member, and the new access applies at once", async () => {
