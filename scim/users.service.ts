@@ -59,7 +59,7 @@ export async function listUsers(deps: Deps, sc: ScimCtx, filter: Array<Record<st
 /**
  * The page for `filter=userName eq "…"` when scim/auth.ts read the user with the token: userName
  * is unique per org in any case, so the matches are that user or none, and the page and total
- * follow without another query (what listUsers would answer: the unit test compares them).
+ * follow without another query (what listUsers would answer: scim-users.test.ts compares the two).
  */
 export function lookupPage(row: UserRow | null, page: Paging): { rows: UserRow[]; total: number } {
   const total = row ? 1 : 0;
