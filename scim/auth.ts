@@ -23,6 +23,12 @@ export interface ScimCtx {
   current?: { id: string; row: CurrentUser | null };
   /** GET /Users?filter=userName eq "…": the user as read with the token (null: none in this org). */
   lookup?: { userName: string; row: CurrentUser | null };
+  /**
+   * POST /Users with a token this process authenticated before: not read again. The create
+   * statement re-checks it (`token`, createIdpMembers); any other path, and any error answer,
+   * first awaits `confirm()`, which reads it and throws the 401/403 a revoked token gets.
+   */
+  unconfirmed?: { hash: string; confirm: () => Promise<void> };
 }
 
 declare global {
@@ -102,6 +108,27 @@ function currentUser(r: TokenAndUserRow): CurrentUser | null {
     createdAt: r.createdAt!, updatedAt: r.updatedAt!, role: r.role!, scimRole: r.scimRole! };
 }
 
+/**
+ * Tokens this process has authenticated, by hash: what POST /Users needs to skip the token read.
+ * Never trusted alone (see `unconfirmed`): a revocation by any instance applies to the next request.
+ */
+const KNOWN_MAX = 1_000;
+function knownTokens(req: Request): Map<string, TokenRow> {
+  const locals = req.app.locals as { scimKnownTokens?: Map<string, TokenRow> };
+  return (locals.scimKnownTokens ??= new Map());
+}
+
+function remember(known: Map<string, TokenRow>, hash: string, r: TokenRow): void {
+  known.delete(hash);
+  known.set(hash, { id: r.id, org_id: r.org_id, name: r.name, token_hash: r.token_hash, revoked_at: r.revoked_at, last_used_at: r.last_used_at, plan: r.plan });
+  if (known.size > KNOWN_MAX) known.delete(known.keys().next().value!);
+}
+
+/** Answers any error of an unconfirmed request with the token's own refusal, if it has one. */
+export async function confirmFirst(req: Request): Promise<void> {
+  await req.scim?.unconfirmed?.confirm();
+}
+
 export function scimAuth(deps: Deps): RequestHandler {
   return (req, res, next) => {
     authenticate(deps, req).then((scim) => {
@@ -113,25 +140,50 @@ export function scimAuth(deps: Deps): RequestHandler {
 
 async function authenticate(deps: Deps, req: Request): Promise<ScimCtx> {
   const limits = scimLimits(deps, req);
-  const ip = req.ip ?? "unknown";
   const m = /^Bearer\s+([A-Za-z0-9._~+/=-]{1,512})\s*$/i.exec(req.get("authorization") ?? "");
-  if (!m) return refuse(limits, ip);
+  if (!m) return refuse(limits, req);
   const hash = sha256(m[1]);
   const target = targetOf(req);
+  const known = knownTokens(req);
+  const seen = target === null && req.method === "POST" && /^\/Users\/?$/i.test(req.path) ? known.get(hash) : undefined;
+  if (seen) {
+    const sc = await accept(deps, req, limits, seen, null);
+    const unconfirmed = { hash, confirm: async () => {
+      if (sc.unconfirmed !== unconfirmed) return;
+      delete sc.unconfirmed;
+      known.delete(hash);
+      remember(known, hash, await checkedToken(deps, req, limits, hash, null));
+    } };
+    return Object.assign(sc, { unconfirmed });
+  }
+  const row = await checkedToken(deps, req, limits, hash, target);
+  const sc = await accept(deps, req, limits, row, target);
+  remember(known, hash, row);
+  return sc;
+}
+
+/** Reads the token (with the target user, if any) and refuses it as revoked, unknown or off-plan. */
+async function checkedToken(deps: Deps, req: Request, limits: ScimLimits, hash: string, target: Target): Promise<TokenAndUserRow> {
   const rows: TokenAndUserRow[] = target === null ? await deps.ds.query(TOKEN, [hash])
     : await deps.ds.query(target.by === "id" ? TOKEN_AND_USER : TOKEN_AND_LOOKUP, [hash, target.by === "id" ? target.id : target.userName]);
   const row = rows[0];
   const ok = row !== undefined && timingSafeEqual(Buffer.from(row.token_hash, "hex"), Buffer.from(hash, "hex")) && !row.revoked_at;
-  if (!ok) return refuse(limits, ip);
+  if (!ok) return refuse(limits, req);
   if (row.plan !== "enterprise") {
     throw new ScimError(403, undefined, `SCIM provisioning is available on the Enterprise plan; this organization is on the ${row.plan} plan.`);
   }
+  return row;
+}
+
+/** A token that passed (now, or earlier in this process): rate limit, lastUsedAt, the context. */
+async function accept(deps: Deps, req: Request, limits: ScimLimits, row: TokenAndUserRow, target: Target): Promise<ScimCtx> {
   await limits.perToken?.hit(row.id);
   const now = deps.clock.now();
   if (!row.last_used_at || now.getTime() - new Date(row.last_used_at).getTime() >= LAST_USED_EVERY_MS) {
     // The WHERE makes concurrent touches harmless; at most one write a minute per token.
     await deps.ds.query(`UPDATE scim_tokens SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $3)`,
       [row.id, now, new Date(now.getTime() - LAST_USED_EVERY_MS)]);
+    row.last_used_at = now;
   }
   return {
     orgId: row.org_id, tokenId: row.id,
@@ -141,9 +193,9 @@ async function authenticate(deps: Deps, req: Request): Promise<ScimCtx> {
   };
 }
 
-async function refuse(limits: ScimLimits, ip: string): Promise<never> {
+async function refuse(limits: ScimLimits, req: Request): Promise<never> {
   try {
-    await limits.failedAuthPerIp.hit(ip);
+    await limits.failedAuthPerIp.hit(req.ip ?? "unknown");
   } catch (err) {
     if (err instanceof RateLimitedError) throw err;
   }

@@ -3,14 +3,16 @@ import { Router, type Request, type RequestHandler, type Response } from "expres
 import type { Deps } from "../src/context";
 import { CORE_USER } from "./scimmy";
 import { ScimError } from "./errors";
+import { confirmFirst } from "./auth";
 import { parseFilter } from "./filter";
 import { listResponse, orderBy, paging, project, projection } from "./list";
 import { coerceUser, fromScim, toScimUser } from "./user-mapping";
 import { applyUserPatch } from "./user-patch";
 import { USER_ORDER_DEFAULT, USER_SORT, createUser, deleteUser, getUser, listUsers, lookupPage, replaceUser } from "./users.service";
 
+/** A request whose token was not read (scim/auth.ts `unconfirmed`) reports the token's refusal before its own error. */
 export const route = (fn: (req: Request, res: Response) => Promise<void>): RequestHandler => (req, res, next) => {
-  fn(req, res).catch(next);
+  fn(req, res).catch((err) => confirmFirst(req).then(() => next(err), next));
 };
 
 export const scimBase = (deps: Deps) => `${deps.config.baseUrl}/scim/v2`;

@@ -138,14 +138,21 @@ export async function createUser(deps: Deps, sc: ScimCtx, input: UserInput): Pro
   let outcome: IdpCreateOutcome["outcome"] = "retry";
   if (input.scimRole !== "owner") {
     const email = input.email ? normalizeEmail(input.email) : null;
+    const unread = sc.unconfirmed ? { id: sc.tokenId, hash: sc.unconfirmed.hash } : undefined;
     const [r] = await createIdpMembers(deps.ds.manager, sc.ctx, sc.orgId, [{
       userName: input.userName, externalId: input.externalId, attributes: input.attributes, scimRole: input.scimRole, role: input.scimRole ?? "member",
       active: input.active, email, name: input.displayName, auditMetadata: { userName: input.userName },
-    }], "scim").catch((err) => { throw membershipInsertError(err, email ?? ""); });
+    }], "scim", unread).catch((err) => { throw membershipInsertError(err, email ?? ""); });
+    if (r.outcome === "token-refused") {
+      await sc.unconfirmed!.confirm(); // throws the token's 401/403; if it stands after all (a race), create again
+      return createUser(deps, sc, input);
+    }
+    if (unread) delete sc.unconfirmed; // the statement saw the token stand
     if (r.outcome === "created") return r.row;
     if (r.outcome === "taken") throw userNameTaken(input.userName);
     outcome = r.outcome;
   }
+  await sc.unconfirmed?.confirm(); // an Owner: the paths below do not check the token themselves
   // A pending create needs no org lock, unless the account turns out to be a manual member here (adoption).
   const create = (orgLock: boolean) => deps.ds.transaction(async (tx) => {
     const org = orgLock ? await lockOrg(tx, sc.orgId) : await getOrg(tx, sc.orgId);

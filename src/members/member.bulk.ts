@@ -183,7 +183,16 @@ export interface IdpMemberRow {
  * adopt: the account is a manual member here (the caller takes the org lock and links it).
  * retry: the account appeared or vanished meanwhile; nothing was written for this input.
  */
-export type IdpCreateOutcome = { outcome: "created"; row: IdpMemberRow } | { outcome: "taken" | "pending" | "adopt" | "retry" };
+export type IdpCreateOutcome = { outcome: "created"; row: IdpMemberRow } | { outcome: "taken" | "pending" | "adopt" | "retry" | "token-refused" };
+
+/**
+ * A SCIM token the caller has not read in this request (scim/auth.ts): the statement writes only
+ * if it still stands, unrevoked and its org on the Enterprise plan, seen in the same snapshot as
+ * the writes; otherwise nothing is written and every outcome is "token-refused".
+ */
+export interface StillValidToken { id: string; hash: string }
+const TOKEN_STANDS = `EXISTS (SELECT 1 FROM scim_tokens t JOIN organizations o ON o.id = t.org_id
+  WHERE t.id = $6 AND t.token_hash = $7 AND t.org_id = $1 AND t.revoked_at IS NULL AND o.plan = 'enterprise')`;
 
 /**
  * SCIM's requests are one member each: that statement is prepared once per connection (its
@@ -208,7 +217,8 @@ const IDP_ROW = `id, scim_user_name AS "scimUserName", external_id AS "externalI
  * same statement: 1764490000000-CheaperMemberSortKeys). The LIMIT on the input set is its size: PostgreSQL otherwise guesses 100 rows for
  * jsonb_to_recordset and plans hash joins over whole tables instead of index lookups.
  */
-export async function createIdpMembers(db: EntityManager, ctx: Ctx, orgId: string, inputs: IdpMemberInput[], via: "scim" | "directory"): Promise<IdpCreateOutcome[]> {
+export async function createIdpMembers(db: EntityManager, ctx: Ctx, orgId: string, inputs: IdpMemberInput[], via: "scim" | "directory",
+  token?: StillValidToken): Promise<IdpCreateOutcome[]> {
   if (!inputs.length) return [];
   if (inputs.some((i) => i.role === "owner")) throw new Error("createIdpMembers does not create Owners (provisionMember guards them)");
   const [, , actor, , , ip, requestId] = auditParams(ctx, { orgId, action: "member.added" });
@@ -219,9 +229,10 @@ export async function createIdpMembers(db: EntityManager, ctx: Ctx, orgId: strin
   }));
   let rows: Array<IdpMemberRow & { n: number; taken: boolean; account: string | null; authority: boolean; member_id: string | null; member_user_name: string | null }>;
   try {
-    rows = await db.query(oneRowPrepared(inputs.length, "idp_create", `WITH i AS (
+    rows = await db.query(oneRowPrepared(inputs.length, token ? "idp_create_token" : "idp_create", `WITH i AS (
         SELECT * FROM jsonb_to_recordset($2::jsonb) AS t(n int, user_name text, external_id text, attrs jsonb, scim_role text, role text,
-                                                          status text, email text, name text, inert text, metadata jsonb) LIMIT ${inputs.length}),
+                                                          status text, email text, name text, inert text, metadata jsonb)
+         WHERE ${token ? TOKEN_STANDS : "true"} LIMIT ${inputs.length}),
       d AS (
         SELECT i.*, EXISTS (SELECT 1 FROM memberships x WHERE x.org_id = $1 AND x.scim_user_name IS NOT NULL AND lower(x.scim_user_name) = lower(i.user_name)) AS taken,
                u.id AS user_id, m.id AS member_id, m.scim_user_name AS member_user_name,
@@ -245,12 +256,13 @@ export async function createIdpMembers(db: EntityManager, ctx: Ctx, orgId: strin
       SELECT go.n, go.taken, go.account, go.authority, go.member_id, go.member_user_name,
              m.id, m."scimUserName", m."externalId", m.status, m."scimAttributes", m."createdAt", m."updatedAt"
         FROM go LEFT JOIN u USING (n) LEFT JOIN m ON m.user_id = u.id ORDER BY go.n`),
-    [orgId, JSON.stringify(items), actor, ip, requestId]);
+    [orgId, JSON.stringify(items), actor, ip, requestId, ...(token ? [token.id, token.hash] : [])]);
   } catch (err) {
     // Another request created one of these accounts meanwhile: the single-row path links it there.
     if (isUniqueViolation(err) && constraintOf(err) === "users_email_lower_key") return inputs.map(() => ({ outcome: "retry" }));
     throw err;
   }
+  if (token && !rows.length) return inputs.map(() => ({ outcome: "token-refused" }));
   return rows.map((r): IdpCreateOutcome => {
     if (r.taken) return { outcome: "taken" };
     if (!r.authority) return { outcome: "pending" };

@@ -53,6 +53,36 @@ describe("authentication", () => {
     expect(row).toEqual({ status: "active", scim_user_name: "rw@corp.test", dn: "Before" });
   });
 
+  // POST /Users does not read a token this process has already authenticated (scim/auth.ts):
+  // the create statement checks it again. Revoked through the service, as another instance would.
+  it("POST refuses a token revoked a moment ago, after an earlier request used it, and creates nothing, whatever the body", async () => {
+    // The common create (checked in its statement), an Owner and an address outside the org's
+    // domains (other paths), a body without userName (an error answer). Each on its own token:
+    // the first refusal makes this process forget the token.
+    const bodies = [entraUser(uniqueEmail("second")), entraUser(uniqueEmail("boss"), { roles: [{ value: "owner" }] }),
+      entraUser("elsewhere@not-verified.test"), { schemas: [CORE_USER], active: true }];
+    for (const [i, body] of bodies.entries()) {
+      const o = await scimOrg(t, `RevokedCreate${i}`);
+      await o.owner.patch(`/api/orgs/${o.orgId}/provisioning-settings`, { idpManagedOwners: true }).expect(200); // the Owner body would pass
+      await post(o, entraUser(uniqueEmail("first")));
+      const members = async () => (await t.deps.ds.query(`SELECT count(*)::int AS n FROM memberships WHERE org_id = $1`, [o.orgId]))[0].n;
+      const before = await members();
+      await revokeScimToken(t.deps, SYSTEM_CTX, o.tokenId);
+      const r = await o.scim.post("/Users", body);
+      expect([i, r.status, r.body.detail]).toEqual([i, 401, "Missing, invalid or revoked bearer token."]);
+      expect(await members()).toBe(before);
+    }
+  });
+
+  it("POST answers 403 once the org has left the Enterprise plan, after an earlier request used the token, and creates nothing", async () => {
+    const o = await scimOrg(t, "Downgraded");
+    await post(o, entraUser(uniqueEmail("first")));
+    await t.deps.ds.query(`UPDATE organizations SET plan = 'pro' WHERE id = $1`, [o.orgId]);
+    const r = await o.scim.post("/Users", entraUser(uniqueEmail("second"))).expect(403);
+    expectScimError(r.body, 403);
+    expect((await t.deps.ds.query(`SELECT count(*)::int AS n FROM memberships WHERE org_id = $1 AND scim_user_name IS NOT NULL`, [o.orgId]))[0].n).toBe(1);
+  });
+
   it("refuses a token in the query string", async () => {
     await request(t.app).get(`/scim/v2/Users?access_token=${a.token}`).expect(401);
   });
