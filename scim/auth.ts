@@ -2,7 +2,9 @@
  * Bearer-token authentication for /scim/v2 (security cases SCIM-01..03, 08..10): the token is
  * hashed and looked up on the unique token_hash index, the digests compared in constant time;
  * unknown and revoked tokens get the same 401. The org comes from the token only. Runs before
- * scimmy so that 401/403/429 are SCIM-shaped (scimmy cannot render 429).
+ * scimmy so that 401/403/429 are SCIM-shaped (scimmy cannot render 429). One exception to "read
+ * the token first": POST /Users with a token this process already knows, which the create
+ * statement itself checks (`unconfirmed` below), saving a round trip on the IdP's busiest write.
  */
 import { timingSafeEqual } from "node:crypto";
 import type { Request, RequestHandler } from "express";
@@ -181,7 +183,7 @@ async function accept(deps: Deps, req: Request, limits: ScimLimits, row: TokenAn
   const now = deps.clock.now();
   if (!row.last_used_at || now.getTime() - new Date(row.last_used_at).getTime() >= LAST_USED_EVERY_MS) {
     // The WHERE makes concurrent touches harmless; at most one write a minute per token.
-    await deps.ds.query(`UPDATE scim_tokens SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $3)`,
+    await deps.ds.query(`UPDATE scim_tokens SET last_used_at = $2 WHERE id = $1 AND revoked_at IS NULL AND (last_used_at IS NULL OR last_used_at < $3)`,
       [row.id, now, new Date(now.getTime() - LAST_USED_EVERY_MS)]);
     row.last_used_at = now;
   }
