@@ -3,8 +3,9 @@
  * hashed and looked up on the unique token_hash index, the digests compared in constant time;
  * unknown and revoked tokens get the same 401. The org comes from the token only. Runs before
  * scimmy so that 401/403/429 are SCIM-shaped (scimmy cannot render 429). One exception to "read
- * the token first": POST /Users with a token this process already knows, which the create
- * statement itself checks (`unconfirmed` below), saving a round trip on the IdP's busiest write.
+ * the token first": with a token this process already knows, POST /Users, and PUT/PATCH of a user
+ * it knows, are not read first; their write checks the token itself (`unconfirmed` below, and
+ * recent.ts), saving a round trip on the IdP's busiest writes.
  */
 import { timingSafeEqual } from "node:crypto";
 import type { Request, RequestHandler } from "express";
@@ -16,13 +17,17 @@ import { RateLimitedError } from "../src/errors";
 import { ScimError, sendScimError, toScimError } from "./errors";
 import { isUuid } from "../src/http/validate";
 import { CURRENT_USER_COLUMNS, type CurrentUser } from "./users.service";
+import { recentOf, type Recent } from "./recent";
 
 export interface ScimCtx {
   orgId: string;
   tokenId: string;
   ctx: Ctx;
-  /** PUT/PATCH /Users/:id: the user as read with the token (null: not a SCIM user of this org). */
-  current?: { id: string; row: CurrentUser | null };
+  /**
+   * PUT/PATCH /Users/:id: the user as read with the token (null: not a SCIM user of this org), or
+   * as this process last saw it (`recalled`: the write must compare-and-set against it).
+   */
+  current?: { id: string; row: CurrentUser | null; recalled?: boolean };
   /** GET /Users?filter=userName eq "…": the user as read with the token (null: none in this org). */
   lookup?: { userName: string; row: CurrentUser | null };
   /**
@@ -31,6 +36,8 @@ export interface ScimCtx {
    * first awaits `confirm()`, which reads it and throws the 401/403 a revoked token gets.
    */
   unconfirmed?: { hash: string; confirm: () => Promise<void> };
+  /** Users of this org this process read or wrote lately (recent.ts), by id. */
+  users?: { get(id: string): CurrentUser | undefined; note(row: CurrentUser): void; forget(id: string): void };
 }
 
 declare global {
@@ -110,20 +117,14 @@ function currentUser(r: TokenAndUserRow): CurrentUser | null {
     createdAt: r.createdAt!, updatedAt: r.updatedAt!, role: r.role!, scimRole: r.scimRole! };
 }
 
-/**
- * Tokens this process has authenticated, by hash: what POST /Users needs to skip the token read.
- * Never trusted alone (see `unconfirmed`): a revocation by any instance applies to the next request.
- */
-const KNOWN_MAX = 1_000;
-function knownTokens(req: Request): Map<string, TokenRow> {
-  const locals = req.app.locals as { scimKnownTokens?: Map<string, TokenRow> };
-  return (locals.scimKnownTokens ??= new Map());
-}
+const tokensOf = (req: Request) => recentOf<TokenRow>(req, "scimRecentTokens", 1_000);
+const usersOf = (req: Request) => recentOf<CurrentUser>(req, "scimRecentUsers", 10_000);
+const userKey = (orgId: string, id: string) => `${orgId}/${id}`;
 
-function remember(known: Map<string, TokenRow>, hash: string, r: TokenRow): void {
-  known.delete(hash);
-  known.set(hash, { id: r.id, org_id: r.org_id, name: r.name, token_hash: r.token_hash, revoked_at: r.revoked_at, last_used_at: r.last_used_at, plan: r.plan });
-  if (known.size > KNOWN_MAX) known.delete(known.keys().next().value!);
+const copy = <T>(v: T): T => (v === undefined ? v : structuredClone(v));
+
+function remember(tokens: Recent<TokenRow>, hash: string, r: TokenRow): void {
+  tokens.set(hash, { id: r.id, org_id: r.org_id, name: r.name, token_hash: r.token_hash, revoked_at: r.revoked_at, last_used_at: r.last_used_at, plan: r.plan });
 }
 
 /** Answers any error of an unconfirmed request with the token's own refusal, if it has one. */
@@ -146,21 +147,27 @@ async function authenticate(deps: Deps, req: Request): Promise<ScimCtx> {
   if (!m) return refuse(limits, req);
   const hash = sha256(m[1]);
   const target = targetOf(req);
-  const known = knownTokens(req);
-  const seen = target === null && req.method === "POST" && /^\/Users\/?$/i.test(req.path) ? known.get(hash) : undefined;
-  if (seen) {
+  const tokens = tokensOf(req);
+  const users = usersOf(req);
+  const seen = tokens.get(hash);
+  // Without a read only where the write checks the token itself: a create, or a replace of a user
+  // this process knows (its compare-and-set then checks the user too).
+  const recalled = seen && target?.by === "id" ? copy(users.get(userKey(seen.org_id, target.id))) : undefined;
+  if (seen && (recalled || (target === null && req.method === "POST" && /^\/Users\/?$/i.test(req.path)))) {
     const sc = await accept(deps, req, limits, seen, null);
     const unconfirmed = { hash, confirm: async () => {
       if (sc.unconfirmed !== unconfirmed) return;
       delete sc.unconfirmed;
-      known.delete(hash);
-      remember(known, hash, await checkedToken(deps, req, limits, hash, null));
+      tokens.delete(hash);
+      remember(tokens, hash, await checkedToken(deps, req, limits, hash, null));
     } };
-    return Object.assign(sc, { unconfirmed });
+    return Object.assign(sc, { unconfirmed }, recalled ? { current: { id: recalled.id, row: recalled, recalled: true } } : {});
   }
   const row = await checkedToken(deps, req, limits, hash, target);
   const sc = await accept(deps, req, limits, row, target);
-  remember(known, hash, row);
+  remember(tokens, hash, row);
+  const user = sc.current?.row ?? sc.lookup?.row;
+  if (user) sc.users?.note(user);
   return sc;
 }
 
@@ -187,8 +194,12 @@ async function accept(deps: Deps, req: Request, limits: ScimLimits, row: TokenAn
       [row.id, now, new Date(now.getTime() - LAST_USED_EVERY_MS)]);
     row.last_used_at = now;
   }
+  const users = usersOf(req);
+  const key = (id: string) => userKey(row.org_id, id);
   return {
     orgId: row.org_id, tokenId: row.id,
+    // Copies in and out: a request may change what it was handed (a PATCH applies to the user).
+    users: { get: (id) => copy(users.get(key(id))), note: (u) => users.set(key(u.id), copy(u)), forget: (id) => users.delete(key(id)) },
     ctx: { actor: { type: "scim", id: row.id, name: row.name }, ip: req.ip ?? null, requestId: req.id ? String(req.id) : null },
     ...(target?.by === "id" ? { current: { id: target.id, row: currentUser(row) } } : {}),
     ...(target?.by === "userName" ? { lookup: { userName: target.userName, row: currentUser(row) } } : {}),

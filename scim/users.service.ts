@@ -93,7 +93,9 @@ async function findScimMember(tx: EntityManager, orgId: string, id: string, lock
 }
 
 export async function getUser(deps: Deps, sc: ScimCtx, id: string): Promise<UserRow> {
-  return findScimMember(deps.ds.manager, sc.orgId, id);
+  const m = await findScimMember(deps.ds.manager, sc.orgId, id);
+  sc.users?.note(m); // Okta reads a user before it replaces it
+  return m;
 }
 
 async function assertUserNameFree(tx: EntityManager, orgId: string, userName: string, exceptId: string | null): Promise<void> {
@@ -148,7 +150,10 @@ export async function createUser(deps: Deps, sc: ScimCtx, input: UserInput): Pro
       return createUser(deps, sc, input);
     }
     if (unread) delete sc.unconfirmed; // the statement saw the token stand
-    if (r.outcome === "created") return r.row;
+    if (r.outcome === "created") {
+      sc.users?.note({ ...r.row, role: input.scimRole ?? "member", scimRole: input.scimRole });
+      return r.row;
+    }
     if (r.outcome === "taken") throw userNameTaken(input.userName);
     outcome = r.outcome;
   }
@@ -165,7 +170,9 @@ export async function createUser(deps: Deps, sc: ScimCtx, input: UserInput): Pro
     return provisionScimUser(deps, tx, sc, org, input, here);
   });
   const lockFirst = input.scimRole === "owner" || outcome !== "pending";
-  return withRefusalAudit(deps, sc.ctx, sc.orgId, "", async () => (lockFirst ? null : await create(false)) ?? (await create(true))!);
+  const m = await withRefusalAudit(deps, sc.ctx, sc.orgId, "", async () => (lockFirst ? null : await create(false)) ?? (await create(true))!);
+  sc.users?.note(m);
+  return m;
 }
 
 /**
@@ -203,19 +210,44 @@ const needsOrgLock = (m: Pick<Membership, "role" | "scimRole">, next: UserInput)
  * set-based replaceIdpMembers, a compare-and-set that needs no lock. Otherwise, or when the row
  * changed between the read and the write, the single-row path decides again under locks: the
  * member's row lock, plus the org lock for Owners and role changes (org before row, as everywhere).
+ *
+ * A user this process knows (`sc.current.recalled`, recent.ts) is not read at all, with a token it
+ * knows: the compare-and-set checks both. Anything but that write succeeding (its row changed,
+ * the token refused, a path that reads or locks, an error computed from what may be stale)
+ * confirms the token and starts again from a read.
  */
 export async function replaceUser(deps: Deps, sc: ScimCtx, id: string, input: UserInput | ((current: Membership) => UserInput)): Promise<UserRow> {
   const resolve = (m: Membership) => (typeof input === "function" ? input(m) : input);
   if (!isUuid(id)) throw notFound("User", id);
+  const recalled = sc.current?.id === id && sc.current.recalled === true;
+  const again = async () => {
+    await sc.unconfirmed?.confirm();
+    sc.users?.forget(id);
+    return replaceUser(deps, { ...sc, current: undefined, unconfirmed: undefined }, id, input);
+  };
   const [m] = sc.current?.id === id ? (sc.current.row ? [sc.current.row] : []) : await deps.ds.query(prepared("scim_user_current", `SELECT ${CURRENT_USER_COLUMNS}
       FROM memberships m WHERE m.id = $1 AND m.org_id = $2 AND m.scim_user_name IS NOT NULL`), [id, sc.orgId]) as CurrentUser[];
   if (!m) throw notFound("User", id);
-  const next = resolve(m as Membership);
-  if (!needsOrgLock(m, next)) {
-    if (next.userName.toLowerCase() !== (m.scimUserName ?? "").toLowerCase()) await assertUserNameFree(deps.ds.manager, sc.orgId, next.userName, m.id);
-    const [row] = await replaceIdpMembers(deps.ds.manager, sc.ctx, sc.orgId, [{ current: m, next }], "scim");
-    if (row) return row;
+  let next: UserInput;
+  try {
+    next = resolve(m as Membership);
+  } catch (err) {
+    if (recalled) return again();
+    throw err;
   }
+  if (!needsOrgLock(m, next)) {
+    // (A 409 here for an unconfirmed token is answered as the token's 401 first: users.routes `route`.)
+    if (next.userName.toLowerCase() !== (m.scimUserName ?? "").toLowerCase()) await assertUserNameFree(deps.ds.manager, sc.orgId, next.userName, m.id);
+    const unread = sc.unconfirmed ? { id: sc.tokenId, hash: sc.unconfirmed.hash } : undefined;
+    const [row] = await replaceIdpMembers(deps.ds.manager, sc.ctx, sc.orgId, [{ current: m, next }], "scim", unread);
+    if (row) {
+      if (unread) delete sc.unconfirmed; // the statement saw the token stand
+      sc.users?.note({ ...row, role: m.role, scimRole: m.scimRole });
+      return row;
+    }
+  }
+  if (recalled) return again();
+  sc.users?.forget(id);
   return withRefusalAudit(deps, sc.ctx, sc.orgId, id, async () => {
     const light = needsOrgLock(m, next) ? null : await deps.ds.transaction(async (tx) => {
       const locked = await findScimMember(tx, sc.orgId, id, true);
@@ -231,6 +263,7 @@ export async function replaceUser(deps: Deps, sc: ScimCtx, id: string, input: Us
 }
 
 export async function deleteUser(deps: Deps, sc: ScimCtx, id: string): Promise<void> {
+  sc.users?.forget(id);
   await withRefusalAudit(deps, sc.ctx, sc.orgId, id, () => deps.ds.transaction(async (tx) => {
     const org = await lockOrg(tx, sc.orgId);
     const m = await findScimMember(tx, org.id, id);

@@ -188,11 +188,14 @@ export type IdpCreateOutcome = { outcome: "created"; row: IdpMemberRow } | { out
 /**
  * A SCIM token the caller has not read in this request (scim/auth.ts): the statement writes only
  * if it still stands, unrevoked and its org on the Enterprise plan, seen in the same snapshot as
- * the writes; otherwise nothing is written and every outcome is "token-refused".
+ * the writes; otherwise it writes nothing (a create's outcomes are then all "token-refused", a
+ * replace returns no rows).
  */
 export interface StillValidToken { id: string; hash: string }
-const TOKEN_STANDS = `EXISTS (SELECT 1 FROM scim_tokens t JOIN organizations o ON o.id = t.org_id
-  WHERE t.id = $6 AND t.token_hash = $7 AND t.org_id = $1 AND t.revoked_at IS NULL AND o.plan = 'enterprise')`;
+/** `$id`/`$hash`: the statement's placeholders for the token; `$1` is the org everywhere here. */
+const tokenStands = (token: StillValidToken | undefined, id: string, hash: string) => (token ? `EXISTS (SELECT 1 FROM scim_tokens t JOIN organizations o ON o.id = t.org_id
+  WHERE t.id = ${id} AND t.token_hash = ${hash} AND t.org_id = $1 AND t.revoked_at IS NULL AND o.plan = 'enterprise')` : "true");
+const tokenParams = (token: StillValidToken | undefined) => (token ? [token.id, token.hash] : []);
 
 /**
  * SCIM's requests are one member each: that statement is prepared once per connection (its
@@ -232,7 +235,7 @@ export async function createIdpMembers(db: EntityManager, ctx: Ctx, orgId: strin
     rows = await db.query(oneRowPrepared(inputs.length, token ? "idp_create_token" : "idp_create", `WITH i AS (
         SELECT * FROM jsonb_to_recordset($2::jsonb) AS t(n int, user_name text, external_id text, attrs jsonb, scim_role text, role text,
                                                           status text, email text, name text, inert text, metadata jsonb)
-         WHERE ${token ? TOKEN_STANDS : "true"} LIMIT ${inputs.length}),
+         WHERE ${tokenStands(token, "$6", "$7")} LIMIT ${inputs.length}),
       d AS (
         SELECT i.*, EXISTS (SELECT 1 FROM memberships x WHERE x.org_id = $1 AND x.scim_user_name IS NOT NULL AND lower(x.scim_user_name) = lower(i.user_name)) AS taken,
                u.id AS user_id, m.id AS member_id, m.scim_user_name AS member_user_name,
@@ -256,7 +259,7 @@ export async function createIdpMembers(db: EntityManager, ctx: Ctx, orgId: strin
       SELECT go.n, go.taken, go.account, go.authority, go.member_id, go.member_user_name,
              m.id, m."scimUserName", m."externalId", m.status, m."scimAttributes", m."createdAt", m."updatedAt"
         FROM go LEFT JOIN u USING (n) LEFT JOIN m ON m.user_id = u.id ORDER BY go.n`),
-    [orgId, JSON.stringify(items), actor, ip, requestId, ...(token ? [token.id, token.hash] : [])]);
+    [orgId, JSON.stringify(items), actor, ip, requestId, ...tokenParams(token)]);
   } catch (err) {
     // Another request created one of these accounts meanwhile: the single-row path links it there.
     if (isUniqueViolation(err) && constraintOf(err) === "users_email_lower_key") return inputs.map(() => ({ outcome: "retry" }));
@@ -288,7 +291,8 @@ export interface IdpReplace {
  * Returns the rows that applied; the others changed meanwhile (the caller decides again under
  * locks). Owners are refused here: their changes need the org lock and the last-Owner rule.
  */
-export async function replaceIdpMembers(db: EntityManager, ctx: Ctx, orgId: string, changes: IdpReplace[], via: "scim" | "directory"): Promise<IdpMemberRow[]> {
+export async function replaceIdpMembers(db: EntityManager, ctx: Ctx, orgId: string, changes: IdpReplace[], via: "scim" | "directory",
+  token?: StillValidToken): Promise<IdpMemberRow[]> {
   if (!changes.length) return [];
   if (changes.some((c) => c.current.role === "owner")) throw new Error("replaceIdpMembers does not change Owners (applyStatus guards them)");
   const [, , actor, , , ip, requestId] = auditParams(ctx, { orgId, action: "" });
@@ -296,10 +300,10 @@ export async function replaceIdpMembers(db: EntityManager, ctx: Ctx, orgId: stri
     id: c.id, user_name: x.userName, external_id: x.externalId, attrs: x.attributes, status: x.active ? "active" : "suspended",
     old_role: c.role, old_status: c.status, old_scim_role: c.scimRole, old_user_name: c.scimUserName, old_external_id: c.externalId, old_attrs: c.scimAttributes,
   }));
-  return db.query(oneRowPrepared(changes.length, "idp_replace", `WITH i AS (
+  return db.query(oneRowPrepared(changes.length, token ? "idp_replace_token" : "idp_replace", `WITH i AS (
       SELECT * FROM jsonb_to_recordset($2::jsonb) AS t(id uuid, user_name text, external_id text, attrs jsonb, status text, old_role text,
                                                         old_status text, old_scim_role text, old_user_name text, old_external_id text, old_attrs jsonb)
-       LIMIT ${changes.length}),
+       WHERE ${tokenStands(token, "$7", "$8")} LIMIT ${changes.length}),
     upd AS (UPDATE memberships m SET scim_user_name = i.user_name, external_id = i.external_id, scim_attributes = i.attrs, status = i.status, updated_at = now()
               FROM i WHERE m.id = i.id AND m.org_id = $1 AND m.role = i.old_role AND m.status = i.old_status AND m.scim_role IS NOT DISTINCT FROM i.old_scim_role
                AND m.scim_user_name = i.old_user_name AND m.external_id IS NOT DISTINCT FROM i.old_external_id AND m.scim_attributes IS NOT DISTINCT FROM i.old_attrs
@@ -315,7 +319,7 @@ export async function replaceIdpMembers(db: EntityManager, ctx: Ctx, orgId: stri
                  $4, $5
             FROM upd JOIN users u ON u.id = upd.user_id WHERE upd.status <> upd.old_status)
     SELECT id, "scimUserName", "externalId", status, "scimAttributes", "createdAt", "updatedAt" FROM upd`),
-  [orgId, JSON.stringify(items), actor, ip, requestId, via]);
+  [orgId, JSON.stringify(items), actor, ip, requestId, via, ...tokenParams(token)]);
 }
 
 /** Writes a member's SCIM fields (no status, role or effects: the caller applies those through member.service). */

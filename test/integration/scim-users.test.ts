@@ -74,6 +74,44 @@ describe("authentication", () => {
     }
   });
 
+  // PUT and PATCH of a user this process created or read are not preceded by a read either.
+  it("PUT and PATCH of a user this process knows refuse a token revoked a moment ago and change nothing, whatever the change", async () => {
+    const changes: Array<[string, (o: ScimOrg, id: string) => request.Test]> = [
+      ["suspend", (o, id) => o.scim.patchOps(`/Users/${id}`, { op: "replace", path: "active", value: false })],
+      ["replace", (o, id) => o.scim.put(`/Users/${id}`, entraUser(uniqueEmail("put"), { active: false }))],
+      ["rename to a taken userName", (o, id) => o.scim.patchOps(`/Users/${id}`, { op: "replace", path: "userName", value: "taken@corp.test" })],
+      ["make Owner", (o, id) => o.scim.patchOps(`/Users/${id}`, { op: "add", path: "roles", value: [{ value: "owner" }] })],
+      ["a bad op", (o, id) => o.scim.patchOps(`/Users/${id}`, { op: "remove", path: "nosuch" })],
+    ];
+    for (const [what, change] of changes) {
+      const o = await scimOrg(t, `RevokedReplace ${what}`);
+      await o.owner.patch(`/api/orgs/${o.orgId}/provisioning-settings`, { idpManagedOwners: true }).expect(200);
+      await post(o, entraUser("taken@corp.test"));
+      const u = await post(o, entraUser(uniqueEmail("known")));
+      const state = async () => (await t.deps.ds.query(`SELECT status, role, scim_user_name, scim_attributes FROM memberships WHERE id = $1`, [u.id]))[0];
+      const before = await state();
+      await revokeScimToken(t.deps, SYSTEM_CTX, o.tokenId);
+      const r = await change(o, u.id);
+      expect([what, r.status, r.body.detail]).toEqual([what, 401, "Missing, invalid or revoked bearer token."]);
+      expect(await state()).toEqual(before);
+    }
+  });
+
+  it("PATCH of a user this process knows keeps what another instance changed since, and answers 404 for one it removed", async () => {
+    const o = await scimOrg(t, "TwoInstances");
+    const u = await post(o, entraUser(uniqueEmail("shared"), { displayName: "Seen here" }));
+    // Another instance's PATCH (same tables, not this process's memory).
+    await t.deps.ds.query(`UPDATE memberships SET scim_attributes = scim_attributes || '{"displayName":"Changed there"}', updated_at = now() WHERE id = $1`, [u.id]);
+    await o.scim.patchOps(`/Users/${u.id}`, { op: "replace", path: "active", value: false }).expect(204);
+    const [row] = await t.deps.ds.query(`SELECT status, scim_attributes->>'displayName' AS dn FROM memberships WHERE id = $1`, [u.id]);
+    expect(row).toEqual({ status: "suspended", dn: "Changed there" });
+    expect((await o.scim.get(`/Users/${u.id}`).expect(200)).body.displayName).toBe("Changed there");
+
+    const gone = await post(o, entraUser(uniqueEmail("gone")));
+    await t.deps.ds.query(`DELETE FROM memberships WHERE id = $1`, [gone.id]);
+    expectScimError((await o.scim.patchOps(`/Users/${gone.id}`, { op: "replace", path: "active", value: false }).expect(404)).body, 404);
+  });
+
   it("POST answers 403 once the org has left the Enterprise plan, after an earlier request used the token, and creates nothing", async () => {
     const o = await scimOrg(t, "Downgraded");
     await post(o, entraUser(uniqueEmail("first")));
