@@ -122,6 +122,9 @@ const usersOf = (req: Request) => recentOf<CurrentUser>(req, "scimRecentUsers", 
 const userKey = (orgId: string, id: string) => `${orgId}/${id}`;
 
 const copy = <T>(v: T): T => (v === undefined ? v : structuredClone(v));
+/** What a replace reads of a user (users.service CURRENT_USER_COLUMNS), not a whole Membership. */
+const onlyCurrent = (u: CurrentUser): CurrentUser => ({ id: u.id, scimUserName: u.scimUserName, externalId: u.externalId, status: u.status,
+  scimAttributes: u.scimAttributes, createdAt: u.createdAt, updatedAt: u.updatedAt, role: u.role, scimRole: u.scimRole });
 
 function remember(tokens: Recent<TokenRow>, hash: string, r: TokenRow): void {
   tokens.set(hash, { id: r.id, org_id: r.org_id, name: r.name, token_hash: r.token_hash, revoked_at: r.revoked_at, last_used_at: r.last_used_at, plan: r.plan });
@@ -199,7 +202,7 @@ async function accept(deps: Deps, req: Request, limits: ScimLimits, row: TokenAn
   return {
     orgId: row.org_id, tokenId: row.id,
     // Copies in and out: a request may change what it was handed (a PATCH applies to the user).
-    users: { get: (id) => copy(users.get(key(id))), note: (u) => users.set(key(u.id), copy(u)), forget: (id) => users.delete(key(id)) },
+    users: { get: (id) => copy(users.get(key(id))), note: (u) => users.set(key(u.id), copy(onlyCurrent(u))), forget: (id) => users.delete(key(id)) },
     ctx: { actor: { type: "scim", id: row.id, name: row.name }, ip: req.ip ?? null, requestId: req.id ? String(req.id) : null },
     ...(target?.by === "id" ? { current: { id: target.id, row: currentUser(row) } } : {}),
     ...(target?.by === "userName" ? { lookup: { userName: target.userName, row: currentUser(row) } } : {}),
