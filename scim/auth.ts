@@ -31,13 +31,14 @@ export interface ScimCtx {
   /** GET /Users?filter=userName eq "…": the user as read with the token (null: none in this org). */
   lookup?: { userName: string; row: CurrentUser | null };
   /**
-   * POST /Users with a token this process authenticated before: not read again. The create
-   * statement re-checks it (`token`, createIdpMembers); any other path, and any error answer,
-   * first awaits `confirm()`, which reads it and throws the 401/403 a revoked token gets.
+   * POST /Users, or PUT/PATCH of a `recalled` user, with a token this process authenticated
+   * before: not read again. The write re-checks it in its own statement (createIdpMembers,
+   * replaceIdpMembers `token`); any other path, and any error answer, first awaits `confirm()`,
+   * which reads it and throws the 401/403 a revoked token gets.
    */
   unconfirmed?: { hash: string; confirm: () => Promise<void> };
   /** Users of this org this process read or wrote lately (recent.ts), by id. */
-  users?: { get(id: string): CurrentUser | undefined; note(row: CurrentUser): void; forget(id: string): void };
+  users?: { note(row: CurrentUser): void; forget(id: string): void };
 }
 
 declare global {
@@ -207,7 +208,7 @@ async function accept(deps: Deps, req: Request, limits: ScimLimits, row: TokenAn
   const key = (id: string) => userKey(row.org_id, id);
   return {
     orgId: row.org_id, tokenId: row.id,
-    users: { get: (id) => revived(users.get(key(id))), note: (u) => users.set(key(u.id), stored(u)), forget: (id) => users.delete(key(id)) },
+    users: { note: (u) => users.set(key(u.id), stored(u)), forget: (id) => users.delete(key(id)) },
     ctx: { actor: { type: "scim", id: row.id, name: row.name }, ip: req.ip ?? null, requestId: req.id ? String(req.id) : null },
     ...(target?.by === "id" ? { current: { id: target.id, row: currentUser(row) } } : {}),
     ...(target?.by === "userName" ? { lookup: { userName: target.userName, row: currentUser(row) } } : {}),
