@@ -18,6 +18,7 @@ import { ScimError, sendScimError, toScimError } from "./errors";
 import { isUuid } from "../src/http/validate";
 import { CURRENT_USER_COLUMNS, type CurrentUser } from "./users.service";
 import { recentOf, type Recent } from "./recent";
+import type { StillValidToken } from "../src/members/member.bulk";
 
 export interface ScimCtx {
   orgId: string;
@@ -36,7 +37,7 @@ export interface ScimCtx {
    * replaceIdpMembers `token`); any other path, and any error answer, first awaits `confirm()`,
    * which reads it and throws the 401/403 a revoked token gets.
    */
-  unconfirmed?: { hash: string; confirm: () => Promise<void> };
+  unconfirmed?: { token: StillValidToken; confirm: () => Promise<void> };
   /** Users of this org this process read or wrote lately (recent.ts), by id. */
   users?: { note(row: CurrentUser): void; forget(id: string): void };
 }
@@ -165,7 +166,7 @@ async function authenticate(deps: Deps, req: Request): Promise<ScimCtx> {
   const recalled = seen && target?.by === "id" ? revived(users.get(userKey(seen.org_id, target.id))) : undefined;
   if (seen && (recalled || (target === null && req.method === "POST" && /^\/Users\/?$/i.test(req.path)))) {
     const sc = await accept(deps, req, limits, seen, null);
-    const unconfirmed = { hash, confirm: async () => {
+    const unconfirmed = { token: { id: seen.id, hash }, confirm: async () => {
       if (sc.unconfirmed !== unconfirmed) return;
       delete sc.unconfirmed;
       tokens.delete(hash);

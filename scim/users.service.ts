@@ -140,7 +140,7 @@ export async function createUser(deps: Deps, sc: ScimCtx, input: UserInput): Pro
   let outcome: IdpCreateOutcome["outcome"] = "retry";
   if (input.scimRole !== "owner") {
     const email = input.email ? normalizeEmail(input.email) : null;
-    const unread = sc.unconfirmed ? { id: sc.tokenId, hash: sc.unconfirmed.hash } : undefined;
+    const unread = sc.unconfirmed?.token;
     const [r] = await createIdpMembers(deps.ds.manager, sc.ctx, sc.orgId, [{
       userName: input.userName, externalId: input.externalId, attributes: input.attributes, scimRole: input.scimRole, role: input.scimRole ?? "member",
       active: input.active, email, name: input.displayName, auditMetadata: { userName: input.userName },
@@ -238,7 +238,7 @@ export async function replaceUser(deps: Deps, sc: ScimCtx, id: string, input: Us
   if (!needsOrgLock(m, next)) {
     // (A 409 here for an unconfirmed token is answered as the token's 401 first: users.routes `route`.)
     if (next.userName.toLowerCase() !== (m.scimUserName ?? "").toLowerCase()) await assertUserNameFree(deps.ds.manager, sc.orgId, next.userName, m.id);
-    const unread = sc.unconfirmed ? { id: sc.tokenId, hash: sc.unconfirmed.hash } : undefined;
+    const unread = sc.unconfirmed?.token;
     const [row] = await replaceIdpMembers(deps.ds.manager, sc.ctx, sc.orgId, [{ current: m, next }], "scim", unread);
     if (row) {
       if (unread) delete sc.unconfirmed; // the statement saw the token stand
