@@ -1,8 +1,8 @@
 /**
  * The server side of `npm run bench:scim`, forked by scim.bench.ts into its own process so that
  * the Roster server does not share a thread (or an RSS figure) with the load generator. It builds
- * the app as a deployment does (createApp + features on a migrated PostgreSQL DataSource, pool
- * of 20), creates the two benchmark orgs and a SCIM token, listens on 127.0.0.1:0 and reports
+ * the app as a deployment does (createApp + features on a migrated PostgreSQL DataSource sized
+ * and timed by the config: pool of DB_POOL_SIZE, default 10, and statement_timeout), creates the two benchmark orgs and a SCIM token, listens on 127.0.0.1:0 and reports
  * { port, token, scimOrg, rawOrg } over IPC. The SCIM rate limit is off so that the server, not
  * the limiter, is measured, unless BENCH_RATE_LIMIT (count/window) turns the shipped limiter on.
  *
@@ -21,21 +21,18 @@ import { loadConfig } from "../src/config";
 import { createLogger } from "../src/logger";
 import { Outbox } from "../src/mail/outbox";
 import { systemClock, SYSTEM_CTX, type Deps } from "../src/context";
-import { createDataSource } from "../src/db/data-source";
+import { openDatabase } from "../src/db/open";
 import { createOrgWithOwner } from "../src/orgs/org.service";
 import { createScimToken } from "../src/scim-tokens/scim-token.service";
 import { addDomain } from "../sso/domains.service";
 import { RateLimiter } from "../src/http/rate-limit";
 
-export type ServerMessage = { type: "ready"; port: number; token: string; scimOrg: string; rawOrg: string } | { type: "done"; id: number };
+export type ServerMessage = { type: "ready"; port: number; token: string; scimOrg: string; rawOrg: string; pool: number } | { type: "done"; id: number };
 export type ParentMessage = { id: number; cmd: "profile-start" } | { id: number; cmd: "profile-stop"; file: string } | { id: number; cmd: "shutdown" };
 
 async function main(): Promise<void> {
   const url = process.env.BENCH_DATABASE_URL;
   if (!url || !process.send) throw new Error("scim-server.ts is forked by scim.bench.ts (needs BENCH_DATABASE_URL and an IPC channel)");
-  const ds = createDataSource({ url, poolSize: 20 });
-  await ds.initialize();
-  await ds.runMigrations();
   const server = http.createServer();
   server.keepAliveTimeout = 60_000;
   server.listen(0, "127.0.0.1");
@@ -44,7 +41,8 @@ async function main(): Promise<void> {
   const level = process.env.BENCH_LOG_LEVEL ?? "silent";
   const rateLimit = process.env.BENCH_RATE_LIMIT;
   const config = loadConfig({ BASE_URL: `http://127.0.0.1:${port}`, DATABASE_URL: url, SESSION_SECRET: "bench-secret-0123456789abcdef0123456789", LOG_LEVEL: level, DATA_DIR: "/tmp/roster-bench",
-    ...(rateLimit ? { RATE_LIMIT_SCIM_PER_TOKEN: rateLimit } : {}) });
+    ...(process.env.DB_POOL_SIZE ? { DB_POOL_SIZE: process.env.DB_POOL_SIZE } : {}), ...(rateLimit ? { RATE_LIMIT_SCIM_PER_TOKEN: rateLimit } : {}) });
+  const { ds } = await openDatabase(config); // migrated, pooled and timed as server.ts opens it
   const deps: Deps = { config, ds, logger: createLogger(level), clock: systemClock, outbox: new Outbox() };
   const app = createApp(deps, { mount: (a) => mountFeatures(a, deps) });
   if (!rateLimit) app.locals.scimLimits = { perToken: null, failedAuthPerIp: new RateLimiter(60, 60_000) };
@@ -79,7 +77,7 @@ async function main(): Promise<void> {
       ds.destroy().finally(() => process.send!({ type: "done", id: msg.id } satisfies ServerMessage, () => process.exit(0)));
     }
   });
-  process.send({ type: "ready", port, token, scimOrg, rawOrg } satisfies ServerMessage);
+  process.send({ type: "ready", port, token, scimOrg, rawOrg, pool: config.dbPoolSize } satisfies ServerMessage);
 }
 
 main().catch((err) => {

@@ -83,12 +83,16 @@ function cpuOf(pid: number): number {
  * adds up each one's growth since the phase began (or since it appeared).
  */
 let benchDb = "";
+const notPostgres = new Set<string>(); // PIDs whose command is not PostgreSQL's: not read again
 function backendCpu(): Map<number, number> {
   const out = new Map<number, number>();
   for (const d of readdirSync("/proc")) {
-    if (!/^\d+$/.test(d)) continue;
+    if (!/^\d+$/.test(d) || notPostgres.has(d)) continue;
     try {
       const cmd = readFileSync(`/proc/${d}/cmdline`, "utf8");
+      // Skipping the rest of the machine's processes keeps the meter's own CPU (it shares the
+      // cores it measures) small; a backend not yet named ("…/bin/postgres -D …") is read again.
+      if (!cmd.includes("postgres")) notPostgres.add(d);
       // Client backends only ("… user db host(port) state"): autovacuum workers also name the
       // database, and counting them charged whichever phase ran when they did.
       if (cmd.startsWith("postgres: ") && cmd.split(" ").includes(benchDb) && /\d\(\d+\)|\[local\]/.test(cmd)) out.set(Number(d), cpuOf(Number(d)));
@@ -185,6 +189,7 @@ async function profiled<T>(phase: string, fn: () => Promise<T>): Promise<T> {
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 let port = 0;
+let serverPool = 0;
 let token = "";
 function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
   return new Promise((resolve, reject) => {
@@ -362,6 +367,7 @@ async function main(): Promise<void> {
     const ready = await startServer(url.toString());
     port = ready.port;
     token = ready.token;
+    serverPool = ready.pool;
     const { scimOrg, rawOrg } = ready;
     rssTimer = setInterval(() => { peakRss = Math.max(peakRss, serverRss().rss); }, 200);
     const c: Ctx = { pool, scimOrg, rawOrg, size: USERS };
@@ -431,7 +437,7 @@ async function main(): Promise<void> {
     // report
     const fmt = (x: number, d = 1) => x.toFixed(d).padStart(9);
     const version = (await pool.query("SHOW server_version")).rows[0].server_version;
-    const lines = [`SCIM benchmark: ${USERS} users, ${CONCURRENCY} concurrent connections, PostgreSQL ${version}, rate limiter ${RATE_LIMIT ? `on (${RATE_LIMIT} per token)` : "off"}`];
+    const lines = [`SCIM benchmark: ${USERS} users, ${CONCURRENCY} concurrent connections, PostgreSQL ${version}, server pool ${serverPool} (DB_POOL_SIZE), rate limiter ${RATE_LIMIT ? `on (${RATE_LIMIT} per token)` : "off"}`];
     const table = (title: string, set: Record<string, { scim: Stats; raw: Stats }>) => {
       lines.push(title, `${"operation".padEnd(26)}${"SCIM req/s".padStart(11)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"raw ops/s".padStart(11)}${"raw p50".padStart(9)}${"raw p99".padStart(9)}${"ratio".padStart(8)}${"errors".padStart(8)}`
         + `  | CPU ms/op: ${"server".padStart(6)}${"pg".padStart(6)}${"raw pg".padStart(8)}`);
@@ -487,7 +493,7 @@ async function main(): Promise<void> {
     const peak = Math.max(peakRss, hwm);
     lines.push(`group members added: ${inGroups} (expected ${GROUPS * Math.min(1000, USERS - from)}); server process peak RSS (VmHWM): ${(peak / 1048576).toFixed(0)} MB; bench process RSS: ${(process.memoryUsage().rss / 1048576).toFixed(0)} MB`);
     console.log(lines.join("\n"));
-    console.log(JSON.stringify({ bench: "scim", users: USERS, concurrency: CONCURRENCY, rateLimit: RATE_LIMIT ?? null, ...json, groupMembersAdded: inGroups, serverPeakRssMb: Math.round(peak / 1048576) }));
+    console.log(JSON.stringify({ bench: "scim", users: USERS, concurrency: CONCURRENCY, pool: serverPool, rateLimit: RATE_LIMIT ?? null, ...json, groupMembersAdded: inGroups, serverPeakRssMb: Math.round(peak / 1048576) }));
   } finally {
     clearInterval(rssTimer);
     agent.destroy();

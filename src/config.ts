@@ -43,6 +43,8 @@ const schema = z.object({
   SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).max(600_000).default(8000),
   /** PostgreSQL statement_timeout for every query (the client gives up 1 s later if the server is frozen). */
   DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
+  /** PostgreSQL connections per instance (node-postgres's default; README: Benchmark for sizing). */
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
   /** Rate limits, "N/window" (window in s, m or h), shared by every instance through the database. */
   RATE_LIMIT_SIGNIN_PER_IP: rateLimit.prefault("100/15m"),
   RATE_LIMIT_SIGNIN_PER_EMAIL: rateLimit.prefault("10/15m"),
@@ -69,6 +71,8 @@ export interface Config {
   shutdownDrainMs: number;
   /** PostgreSQL only: statement_timeout; the client-side query timeout is 1 s more. */
   dbStatementTimeoutMs: number;
+  /** PostgreSQL only: connections in this instance's pool. */
+  dbPoolSize: number;
   rateLimits: {
     signInPerIp: RateLimitSetting; signInPerEmail: RateLimitSetting; invitationPerIp: RateLimitSetting;
     scimPerToken: RateLimitSetting; scimFailedAuthPerIp: RateLimitSetting;
@@ -148,6 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: parseTrustProxy(c.TRUST_PROXY),
     shutdownDrainMs: c.SHUTDOWN_DRAIN_MS,
     dbStatementTimeoutMs: c.DB_STATEMENT_TIMEOUT_MS,
+    dbPoolSize: c.DB_POOL_SIZE,
     rateLimits: {
       signInPerIp: c.RATE_LIMIT_SIGNIN_PER_IP, signInPerEmail: c.RATE_LIMIT_SIGNIN_PER_EMAIL,
       invitationPerIp: c.RATE_LIMIT_INVITATION_PER_IP, scimPerToken: c.RATE_LIMIT_SCIM_PER_TOKEN,

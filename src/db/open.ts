@@ -40,7 +40,7 @@ export async function migrateUnderLock(url: string): Promise<void> {
 export async function openDatabase(config: Config, opts: { migrate?: boolean } = {}): Promise<OpenDatabase> {
   if (config.databaseUrl) {
     if (opts.migrate !== false) await migrateUnderLock(config.databaseUrl);
-    const ds = createDataSource({ url: config.databaseUrl, statementTimeoutMs: config.dbStatementTimeoutMs });
+    const ds = createDataSource({ url: config.databaseUrl, statementTimeoutMs: config.dbStatementTimeoutMs, poolSize: config.dbPoolSize });
     await ds.initialize();
     return { ds, embedded: false, close: () => ds.destroy() };
   }

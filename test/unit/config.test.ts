@@ -55,4 +55,11 @@ describe("loadConfig", () => {
     expect(c).toMatchObject({ shutdownDrainMs: 3000, dbStatementTimeoutMs: 5000 });
     expect(() => loadConfig({ DATA_DIR: dataDir(), RATE_LIMIT_SIGNIN_PER_EMAIL: "lots" })).toThrow(/RATE_LIMIT_SIGNIN_PER_EMAIL: must look like/);
   });
+
+  it("sizes the PostgreSQL pool: 10 by default, DB_POOL_SIZE otherwise, a bad size refused at start", () => {
+    expect(loadConfig({ DATA_DIR: dataDir() }).dbPoolSize).toBe(10);
+    expect(loadConfig({ DATA_DIR: dataDir(), DB_POOL_SIZE: "6" }).dbPoolSize).toBe(6);
+    expect(() => loadConfig({ DATA_DIR: dataDir(), DB_POOL_SIZE: "0" })).toThrow(/DB_POOL_SIZE/);
+    expect(() => loadConfig({ DATA_DIR: dataDir(), DB_POOL_SIZE: "ten" })).toThrow(/DB_POOL_SIZE/);
+  });
 });
