@@ -13,7 +13,7 @@ import { provisionMember } from "../src/members/provision";
 import { createIdpMembers, linkToIdp, replaceIdpMembers, writeIdpFields, type IdpCreateOutcome } from "../src/members/member.bulk";
 import { getOrg } from "../src/orgs/org.service";
 import { isUuid } from "../src/http/validate";
-import { prepared } from "../src/db/prepared";
+import { longQuery, prepared } from "../src/db/prepared";
 import { ROLE_RANK } from "../src/auth/permissions";
 import type { ScimCtx } from "./auth";
 import { ScimError, notFound } from "./errors";
@@ -71,15 +71,36 @@ async function listAllUsers(deps: Deps, orgId: string, page: Paging, order: stri
     ? `SELECT ${COLUMNS} FROM memberships m WHERE m.org_id = $1 AND m.scim_pos IS NOT NULL AND m.scim_pos >= $2 ORDER BY m.scim_pos LIMIT $3
         OFFSET CASE WHEN c.scim_gaps = 0 THEN 0 ELSE (SELECT count(*) FROM scim_position_gaps g WHERE g.org_id = $1 AND g.pos < $2) END`
     : `SELECT ${COLUMNS} FROM memberships m WHERE m.org_id = $1 AND m.scim_user_name IS NOT NULL ORDER BY ${order} LIMIT $3 OFFSET $2::bigint - 1`;
-  const found: Array<UserRow & { total: number; unpositioned: boolean }> = await deps.ds.query(
-    `SELECT c.scim_users AS total, c.unpositioned, p.* FROM org_member_counts c LEFT JOIN LATERAL (${slice}) p ON true WHERE c.org_id = $1`,
+  const found: Array<UserRow & { total: number; unpositioned: boolean; due: boolean }> = await deps.ds.query(
+    `SELECT c.scim_users AS total, c.unpositioned, EXISTS (SELECT 1 FROM scim_positions_due d WHERE d.org_id = $1) AS due, p.*
+       FROM org_member_counts c LEFT JOIN LATERAL (${slice}) p ON true WHERE c.org_id = $1`,
     [orgId, page.startIndex, page.count]);
-  if (!assigned && found[0]?.unpositioned) {
-    await deps.ds.query(`SELECT assign_scim_positions($1)`, [orgId]);
+  if (!assigned && (found[0]?.unpositioned || found[0]?.due)) {
+    await maintainPositions(deps, orgId, found[0]);
     return listAllUsers(deps, orgId, page, order, true);
   }
   const total = Number(found[0]?.total ?? 0);
-  return { rows: found.filter((r) => r.id !== null).map(({ total: _t, unpositioned: _u, ...row }) => row), total };
+  return { rows: found.filter((r) => r.id !== null).map(({ total: _t, unpositioned: _u, due: _d, ...row }) => row), total };
+}
+
+/** How long the position bookkeeping may take (a request's own queries get DB_STATEMENT_TIMEOUT_MS). */
+export const POSITIONS_TIMEOUT_MS = 300_000;
+
+/**
+ * The position bookkeeping that grows with the org: renumbering after removals outgrew the gap
+ * bound (compact_scim_positions), then numbering the users created since the last list
+ * (assign_scim_positions). Each runs in its own transaction under POSITIONS_TIMEOUT_MS instead of
+ * the request timeout: at 90,000 users either took 3.5-4.5 s on the bench machine, and a
+ * timeout would roll it back for every later list alike (1764510000000-ScimPositionsOutOfRequests).
+ * Renumbering first: it takes the org's rows, then its counter row, the order removals take them.
+ */
+async function maintainPositions(deps: Deps, orgId: string, state: { unpositioned: boolean; due: boolean }): Promise<void> {
+  const run = (sql: string) => deps.ds.transaction(async (tx) => {
+    await tx.query(`SET LOCAL statement_timeout = ${POSITIONS_TIMEOUT_MS}`);
+    await tx.query(longQuery(sql, POSITIONS_TIMEOUT_MS), [orgId]);
+  });
+  if (state.due) await run(`SELECT compact_scim_positions($1)`);
+  if (state.unpositioned) await run(`SELECT assign_scim_positions($1)`);
 }
 
 async function findScimMember(tx: EntityManager, orgId: string, id: string, lockRow = false): Promise<Membership> {

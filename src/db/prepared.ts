@@ -17,3 +17,12 @@ export function prepared(name: string, text: string): string {
 export function sqlText(sql: string | PreparedQuery): string {
   return typeof sql === "string" ? sql : sql.text;
 }
+
+/**
+ * A query the client waits up to `ms` for (pg's per-query `query_timeout`), for the few pieces
+ * of work allowed longer than a request's queries; the caller raises the server's
+ * statement_timeout alike (SET LOCAL in its transaction). PGlite reads its text.
+ */
+export function longQuery(text: string, ms: number): string {
+  return { text, query_timeout: ms } as unknown as string;
+}
