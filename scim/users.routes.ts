@@ -8,6 +8,7 @@ import { parseFilter } from "./filter";
 import { listResponse, orderBy, paging, project, projection } from "./list";
 import { coerceUser, fromScim, toScimUser } from "./user-mapping";
 import { applyUserPatch } from "./user-patch";
+import { CreateBatcher } from "./create-batch";
 import { USER_ORDER_DEFAULT, USER_SORT, createUser, deleteUser, getUser, listUsers, lookupPage, replaceUser } from "./users.service";
 
 /** A request whose token was not read (scim/auth.ts `unconfirmed`) reports the token's refusal before its own error. */
@@ -23,6 +24,7 @@ export const wantsBody = (req: Request) => req.query.attributes !== undefined ||
 export function usersRoutes(deps: Deps): Router {
   const r = Router();
   const base = scimBase(deps);
+  const creates = new CreateBatcher();
   const out = (req: Request, row: Parameters<typeof toScimUser>[0]) => project(toScimUser(row, base), projection(req, CORE_USER));
 
   r.get("/", route(async (req, res) => {
@@ -39,7 +41,7 @@ export function usersRoutes(deps: Deps): Router {
   }));
 
   r.post("/", route(async (req, res) => {
-    const row = await createUser(deps, req.scim!, fromScim(coerceUser(req.body)));
+    const row = await createUser(deps, req.scim!, fromScim(coerceUser(req.body)), creates);
     res.status(201).location(`${base}/Users/${row.id}`).json(out(req, row));
   }));
 

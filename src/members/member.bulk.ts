@@ -169,6 +169,8 @@ export interface IdpMemberInput {
   email: string | null;
   name: string | null;
   auditMetadata?: Record<string, unknown>;
+  /** The request this input came with, when one statement carries several requests (scim/create-batch.ts); else the call's ctx. */
+  request?: { ip: string | null; requestId: string | null };
 }
 
 /** The SCIM view of a membership, as returned by the set-based SCIM writes. */
@@ -203,6 +205,9 @@ const tokenParams = (token: StillValidToken | undefined) => (token ? [token.id, 
  * connection never accumulates one statement per batch size.
  */
 const oneRowPrepared = (n: number, name: string, sql: string) => (n === 1 ? prepared(`${name}_one`, sql) : sql);
+/** A create's text differs only by its LIMIT: SCIM's batches (1 to MAX_CREATE_BATCH) are prepared per size. */
+export const MAX_CREATE_BATCH = 10;
+const sizePrepared = (n: number, name: string, sql: string) => (n <= MAX_CREATE_BATCH ? prepared(`${name}_${n}`, sql) : sql);
 
 const IDP_ROW = `id, scim_user_name AS "scimUserName", external_id AS "externalId", status, scim_attributes AS "scimAttributes",
   created_at AS "createdAt", updated_at AS "updatedAt"`;
@@ -231,13 +236,14 @@ export async function createIdpMembers(db: EntityManager, ctx: Ctx, orgId: strin
     n, user_name: i.userName, external_id: i.externalId, attrs: i.attributes, scim_role: i.scimRole, role: i.role,
     status: i.active ? "active" : "suspended", email: i.email, name: i.name, inert: `${randomUUID()}@${INERT_DOMAIN}`,
     metadata: { role: i.role, source: "scim", status: i.active ? "active" : "suspended", ...i.auditMetadata, via },
+    ip: i.request ? i.request.ip : ip, request_id: i.request ? i.request.requestId : requestId,
   }));
   let rows: Array<IdpMemberRow & { n: number; taken: boolean; account: string | null; authority: boolean; member_id: string | null; member_user_name: string | null }>;
   try {
-    rows = await db.query(oneRowPrepared(inputs.length, token ? "idp_create_token" : "idp_create", `WITH i AS (
+    rows = await db.query(sizePrepared(inputs.length, token ? "idp_create_token" : "idp_create", `WITH i AS (
         SELECT * FROM jsonb_to_recordset($2::jsonb) AS t(n int, user_name text, external_id text, attrs jsonb, scim_role text, role text,
-                                                          status text, email text, name text, inert text, metadata jsonb)
-         WHERE ${tokenStands(token, "$6", "$7")} LIMIT ${inputs.length}),
+                                                          status text, email text, name text, inert text, metadata jsonb, ip text, request_id text)
+         WHERE ${tokenStands(token, "$4", "$5")} LIMIT ${inputs.length}),
       d AS MATERIALIZED (
         SELECT i.*, EXISTS (SELECT 1 FROM memberships x WHERE x.org_id = $1 AND x.scim_user_name IS NOT NULL AND lower(x.scim_user_name) = lower(i.user_name)) AS taken,
                u.id AS user_id, m.id AS member_id, m.scim_user_name AS member_user_name,
@@ -256,12 +262,12 @@ export async function createIdpMembers(db: EntityManager, ctx: Ctx, orgId: strin
                    roster_sort_name(u.name, NULL, u.email), roster_sort_email(NULL, u.email) FROM u JOIN go USING (n)
             RETURNING ${IDP_ROW}, user_id),
       a AS (INSERT INTO audit_events (${AUDIT_COLUMNS})
-            SELECT $1, 'member.added', $3::jsonb, jsonb_build_object('type', 'member', 'id', m.id, 'email', u.email, 'name', u.name), go.metadata, $4, $5
+            SELECT $1, 'member.added', $3::jsonb, jsonb_build_object('type', 'member', 'id', m.id, 'email', u.email, 'name', u.name), go.metadata, go.ip, go.request_id
               FROM m JOIN u ON u.id = m.user_id JOIN go USING (n))
       SELECT go.n, go.taken, go.account, go.authority, go.member_id, go.member_user_name,
              m.id, m."scimUserName", m."externalId", m.status, m."scimAttributes", m."createdAt", m."updatedAt"
         FROM go LEFT JOIN u USING (n) LEFT JOIN m ON m.user_id = u.id ORDER BY go.n`),
-    [orgId, JSON.stringify(items), actor, ip, requestId, ...tokenParams(token)]);
+    [orgId, JSON.stringify(items), actor, ...tokenParams(token)]);
   } catch (err) {
     // Another request created one of these accounts meanwhile: the single-row path links it there.
     if (isUniqueViolation(err) && constraintOf(err) === "users_email_lower_key") return inputs.map(() => ({ outcome: "retry" }));
