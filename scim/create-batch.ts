@@ -12,8 +12,7 @@
  * statement would both find it free), the others wait for the next one; and if a batch fails as
  * a whole, each of its creates runs again alone, so an error reaches only the request it is about.
  */
-import type { Deps } from "../src/context";
-import type { Ctx } from "../src/context";
+import type { Ctx, Deps } from "../src/context";
 import { createIdpMembers, MAX_CREATE_BATCH, type IdpCreateOutcome, type IdpMemberInput, type StillValidToken } from "../src/members/member.bulk";
 
 interface Job { input: IdpMemberInput; resolve: (o: IdpCreateOutcome) => void; reject: (e: unknown) => void }

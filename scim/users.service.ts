@@ -10,7 +10,7 @@ import type { Deps } from "../src/context";
 import { applyRemoval, applyRoleChange, applyStatus, lockOrg, membershipInsertError, withRefusalAudit } from "../src/members/member.service";
 import { findUserByEmail, normalizeEmail } from "../src/accounts/users";
 import { provisionMember } from "../src/members/provision";
-import { createIdpMembers, linkToIdp, replaceIdpMembers, writeIdpFields, type IdpCreateOutcome, type IdpMemberInput } from "../src/members/member.bulk";
+import { linkToIdp, replaceIdpMembers, writeIdpFields, type IdpCreateOutcome, type IdpMemberInput } from "../src/members/member.bulk";
 import type { CreateBatcher } from "./create-batch";
 import { getOrg } from "../src/orgs/org.service";
 import { isUuid } from "../src/http/validate";
@@ -158,7 +158,7 @@ async function provisionScimUser(deps: Deps, tx: EntityManager, sc: ScimCtx, org
  * manual member under the org lock. userName uniqueness is held by the unique index too
  * (23505 → 409 uniqueness).
  */
-export async function createUser(deps: Deps, sc: ScimCtx, input: UserInput, batcher?: CreateBatcher): Promise<UserRow> {
+export async function createUser(deps: Deps, sc: ScimCtx, input: UserInput, batcher: CreateBatcher): Promise<UserRow> {
   let outcome: IdpCreateOutcome["outcome"] = "retry";
   if (input.scimRole !== "owner") {
     const email = input.email ? normalizeEmail(input.email) : null;
@@ -167,8 +167,7 @@ export async function createUser(deps: Deps, sc: ScimCtx, input: UserInput, batc
       userName: input.userName, externalId: input.externalId, attributes: input.attributes, scimRole: input.scimRole, role: input.scimRole ?? "member",
       active: input.active, email, name: input.displayName, auditMetadata: { userName: input.userName },
     };
-    const r = await (batcher ? batcher.create(deps, sc.ctx, sc.orgId, one, unread)
-      : createIdpMembers(deps.ds.manager, sc.ctx, sc.orgId, [one], "scim", unread).then(([o]) => o))
+    const r = await batcher.create(deps, sc.ctx, sc.orgId, one, unread)
       .catch((err) => { throw membershipInsertError(err, email ?? ""); });
     if (r.outcome === "token-refused") {
       await sc.unconfirmed!.confirm(); // throws the token's 401/403; if it stands after all (a race), create again

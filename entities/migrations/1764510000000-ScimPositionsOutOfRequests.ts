@@ -15,6 +15,15 @@ import type { MigrationInterface, QueryRunner } from "typeorm";
  * counter row. A removal holds its row and then takes the counter (in memberships_track), so the
  * same order cannot deadlock with one in flight.
  */
+/** The renumbering itself, as 1764440000000 wrote it; only the locks before it are new. */
+const RENUMBER = `
+        UPDATE memberships m SET scim_pos = r.rn
+          FROM (SELECT id, row_number() OVER (ORDER BY scim_pos) AS rn FROM memberships WHERE org_id = org AND scim_pos IS NOT NULL) r
+         WHERE m.id = r.id AND m.scim_pos <> r.rn;
+        DELETE FROM scim_position_gaps WHERE org_id = org;
+        DELETE FROM scim_positions_due WHERE org_id = org;
+        UPDATE org_member_counts SET next_scim_pos = scim_users + 1, scim_gaps = 0 WHERE org_id = org;`;
+
 export class ScimPositionsOutOfRequests1764510000000 implements MigrationInterface {
   name = "ScimPositionsOutOfRequests1764510000000";
 
@@ -25,24 +34,14 @@ export class ScimPositionsOutOfRequests1764510000000 implements MigrationInterfa
       BEGIN
         PERFORM 1 FROM memberships WHERE org_id = org AND scim_pos IS NOT NULL ORDER BY scim_pos FOR UPDATE;
         PERFORM 1 FROM org_member_counts WHERE org_id = org FOR UPDATE;
-        UPDATE memberships m SET scim_pos = r.rn
-          FROM (SELECT id, row_number() OVER (ORDER BY scim_pos) AS rn FROM memberships WHERE org_id = org AND scim_pos IS NOT NULL) r
-         WHERE m.id = r.id AND m.scim_pos <> r.rn;
-        DELETE FROM scim_position_gaps WHERE org_id = org;
-        DELETE FROM scim_positions_due WHERE org_id = org;
-        UPDATE org_member_counts SET next_scim_pos = scim_users + 1, scim_gaps = 0 WHERE org_id = org;
+${RENUMBER}
       END $$`);
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`CREATE OR REPLACE FUNCTION compact_scim_positions(org uuid) RETURNS void LANGUAGE plpgsql AS $$
       BEGIN
-        UPDATE memberships m SET scim_pos = r.rn
-          FROM (SELECT id, row_number() OVER (ORDER BY scim_pos) AS rn FROM memberships WHERE org_id = org AND scim_pos IS NOT NULL) r
-         WHERE m.id = r.id AND m.scim_pos <> r.rn;
-        DELETE FROM scim_position_gaps WHERE org_id = org;
-        DELETE FROM scim_positions_due WHERE org_id = org;
-        UPDATE org_member_counts SET next_scim_pos = scim_users + 1, scim_gaps = 0 WHERE org_id = org;
+${RENUMBER}
       END $$`);
     await q.query(`CREATE FUNCTION scim_positions_compact() RETURNS trigger LANGUAGE plpgsql AS $$
       DECLARE o uuid;
